@@ -1,0 +1,72 @@
+"""The one catalogue of hidden checks, shared by the notebooks' hidden test cells and the engine.
+
+    grade_cell("q1_softmax_hidden", globals())
+
+runs every check of that nbgrader cell against the functions in `globals()`, prints one line
+of feedback per check and returns the points earned, which nbgrader records as the cell's
+partial credit.
+"""
+
+from __future__ import annotations
+
+import os
+
+from autograder.checks import q1_softmax, q2_neural, q3_word2vec, q4_sentiment
+from autograder.checks.model import Check, CheckResult, judge
+from autograder.probe import execute
+
+CATALOGUE: tuple[Check, ...] = (
+    *q1_softmax.CHECKS,
+    *q2_neural.CHECKS,
+    *q3_word2vec.CHECKS,
+    *q4_sentiment.CHECKS,
+)
+DEFAULT_SEED = 224_2017
+SEED_ENV = "CS224N_CHECK_SEED"
+
+
+def check_seed() -> int:
+    """The secret seed of the hidden inputs: $CS224N_CHECK_SEED, else the course default."""
+    return int(os.environ.get(SEED_ENV, DEFAULT_SEED))
+
+
+def checks_for_cell(cell: str) -> tuple[Check, ...]:
+    found = tuple(c for c in CATALOGUE if c.cell == cell)
+    if not found:
+        raise KeyError(f"no checks are defined for cell {cell!r}")
+    return found
+
+
+def cell_points() -> dict[str, float]:
+    """grade_id -> total points of its checks, for every hidden test cell."""
+    points: dict[str, float] = {}
+    for c in CATALOGUE:
+        points[c.cell] = points.get(c.cell, 0.0) + c.points
+    return points
+
+
+def reference_namespace() -> dict:
+    """The reference solutions under the assignment's names (trusted side only)."""
+    from solutions import REFERENCE
+
+    return dict(REFERENCE)
+
+
+def run_check(check: Check, namespace: dict, seed: int | None = None) -> CheckResult:
+    """Judge one check in-process: the student's calls against the namespace given."""
+    calls = check.calls(check.rng(check_seed() if seed is None else seed))
+    reference_ns = reference_namespace()
+    reference = [execute(call, reference_ns) for call in calls]
+    student = [execute(call, namespace) for call in calls]
+    return judge(check, student, reference)
+
+
+def grade_cell(cell: str, namespace: dict, seed: int | None = None) -> float:
+    """Run the checks of one hidden test cell, print feedback, return the points earned."""
+    results = [run_check(c, namespace, seed) for c in checks_for_cell(cell)]
+    for result in results:
+        print(result.feedback())
+    return round(sum(r.score for r in results), 6)
+
+
+__all__ = ["CATALOGUE", "Check", "CheckResult", "cell_points", "checks_for_cell", "grade_cell"]

@@ -1,0 +1,263 @@
+"""Hidden checks for problem 3: word2vec and SGD (16 points + 2 extra for CBOW)."""
+
+from autograder.checks.model import Check, close
+from autograder.probe import Call, Ref
+
+NORMALIZE_CELL = "q3_normalize_hidden"
+SOFTMAX_COST_CELL = "q3_softmax_cost_hidden"
+NEG_SAMPLING_CELL = "q3_neg_sampling_hidden"
+SKIPGRAM_CELL = "q3_skipgram_hidden"
+CBOW_CELL = "q3_cbow_hidden"
+SGD_CELL = "q3_sgd_hidden"
+COST_PARTS = ["cost", "gradPred", "grad"]
+MODEL_PARTS = ["cost", "gradIn", "gradOut"]
+
+# ---------------------------------------------------------------- normalizeRows
+
+
+def _normalize(rng):
+    N, D = (int(v) for v in rng.integers(2, 9, size=2))
+    return [
+        Call("normalizeRows", (rng.normal(size=(N, D)) * 5,)),
+        Call("normalizeRows", (rng.normal(size=(1, D)),)),
+    ]
+
+
+# ---------------------------------------------------------------- cost functions
+
+
+def _cost_inputs(rng):
+    V, D = int(rng.integers(4, 12)), int(rng.integers(2, 7))
+    return rng.normal(size=D), int(rng.integers(V)), rng.normal(size=(V, D)), V
+
+
+def _softmax_cost(rng):
+    calls = []
+    for _ in range(3):
+        predicted, target, U, _ = _cost_inputs(rng)
+        calls.append(
+            Call("softmaxCostAndGradient", (predicted, target, U, None), isolate=("softmax",))
+        )
+    return calls
+
+
+def _replay(draws) -> Ref:
+    return Ref("object", "replay_dataset", (list(draws),))
+
+
+def _neg_sampling(rng):
+    calls = []
+    for _ in range(3):
+        predicted, target, U, V = _cost_inputs(rng)
+        draws = rng.integers(V, size=30)  # may hit the target: getNegativeSamples redraws
+        calls.append(
+            Call(
+                "negSamplingCostAndGradient",
+                (predicted, target, U, _replay(draws)),
+                isolate=("sigmoid",),
+            )
+        )
+    return calls
+
+
+def _neg_sampling_repeats(rng):
+    predicted, target, U, V = _cost_inputs(rng)
+    word = (target + 1 + int(rng.integers(V - 1))) % V  # any word but the target
+    draws = [word] * 6 + [target] + [(word + 1) % V if (word + 1) % V != target else word] * 4
+    return [
+        Call(
+            "negSamplingCostAndGradient",
+            (predicted, target, U, _replay(draws)),
+            isolate=("sigmoid",),
+        )
+    ]
+
+
+# ---------------------------------------------------------------- skip-gram and CBOW
+
+
+def _vocabulary(rng, V):
+    words = [f"w{i}" for i in rng.permutation(V)]
+    return {w: i for i, w in enumerate(words)}, words
+
+
+def _model_call(model, rng, context_size, repeats):
+    V, D = int(rng.integers(5, 10)), int(rng.integers(2, 5))
+    tokens, words = _vocabulary(rng, V)
+    centre = words[int(rng.integers(V))]
+    context = [words[int(i)] for i in rng.integers(V, size=2 * context_size)]
+    if repeats:
+        context = context[:2] * 2 + [centre]  # repeated context words, and the centre word
+    return Call(
+        model,
+        (
+            centre,
+            context_size,
+            context,
+            tokens,
+            rng.normal(size=(V, D)),
+            rng.normal(size=(V, D)),
+            None,
+            Ref("object", "probe_cost"),
+        ),
+    )
+
+
+def _skipgram(rng):
+    return [_model_call("skipgram", rng, int(rng.integers(1, 4)), False) for _ in range(3)]
+
+
+def _skipgram_repeats(rng):
+    return [_model_call("skipgram", rng, 2, True)]
+
+
+def _cbow(rng):
+    return [_model_call("cbow", rng, int(rng.integers(1, 4)), r) for r in (False, False, True)]
+
+
+# ---------------------------------------------------------------- sgd
+
+QUIET = 10**9  # PRINT_EVERY: never print
+
+
+def _sgd_converges(rng):
+    x0 = rng.uniform(-2, 2, size=3)
+    return [Call("sgd", (Ref("object", "quadratic"), x0, 0.01, 1000), {"PRINT_EVERY": QUIET})]
+
+
+def _sgd_postprocessing(rng):
+    x0 = rng.normal(size=4)
+    return [
+        Call(
+            "sgd",
+            (Ref("object", "quadratic"), x0, 0.1, 7),
+            {"postprocessing": Ref("object", "normalise"), "PRINT_EVERY": QUIET},
+        )
+    ]
+
+
+CHECKS = (
+    Check(
+        "normalize_rows",
+        "q3",
+        NORMALIZE_CELL,
+        2.0,
+        "each row of random matrices scaled to unit length",
+        "Divide each row by its own Euclidean norm (axis=1, keepdims=True).",
+        _normalize,
+        close(),
+    ),
+    Check(
+        "softmax_cost_value",
+        "q3",
+        SOFTMAX_COST_CELL,
+        1.0,
+        "the softmax cross-entropy cost",
+        "The cost is -log(y_hat[target]) with y_hat = softmax(U v_c).",
+        _softmax_cost,
+        close(parts=[0], part_names=COST_PARTS),
+    ),
+    Check(
+        "softmax_cost_gradPred",
+        "q3",
+        SOFTMAX_COST_CELL,
+        1.0,
+        "the gradient with respect to the predicted vector v_c",
+        "d cost / d v_c = U^T (y_hat - y).",
+        _softmax_cost,
+        close(parts=[1], part_names=COST_PARTS),
+    ),
+    Check(
+        "softmax_cost_grad",
+        "q3",
+        SOFTMAX_COST_CELL,
+        1.0,
+        "the gradient with respect to the output vectors U",
+        "d cost / d U = (y_hat - y) v_c^T, shaped like U.",
+        _softmax_cost,
+        close(parts=[2], part_names=COST_PARTS),
+    ),
+    Check(
+        "neg_sampling_cost",
+        "q3",
+        NEG_SAMPLING_CELL,
+        1.0,
+        "the negative-sampling cost (K = 10 samples from getNegativeSamples)",
+        "cost = -log sigma(u_o . v_c) - sum_k log sigma(-u_k . v_c); draw the samples once "
+        "with getNegativeSamples(target, dataset, K).",
+        _neg_sampling,
+        close(parts=[0], part_names=COST_PARTS),
+    ),
+    Check(
+        "neg_sampling_gradients",
+        "q3",
+        NEG_SAMPLING_CELL,
+        1.5,
+        "both negative-sampling gradients",
+        "Check gradPred and the rows of grad for the target and for every negative sample.",
+        _neg_sampling,
+        close(parts=[1, 2], part_names=COST_PARTS),
+    ),
+    Check(
+        "neg_sampling_repeated_samples",
+        "q3",
+        NEG_SAMPLING_CELL,
+        1.5,
+        "a word drawn several times as a negative counts once per draw",
+        "When a negative index repeats, its gradient rows must add up (np.add.at or a "
+        "loop), not overwrite each other.",
+        _neg_sampling_repeats,
+        close(part_names=COST_PARTS),
+    ),
+    Check(
+        "skipgram_gradients",
+        "q3",
+        SKIPGRAM_CELL,
+        2.0,
+        "skip-gram sums the cost and routes gradients to the right rows",
+        "gradPred belongs in the centre word's row of gradIn; sum cost and gradOut over "
+        "the context words.",
+        _skipgram,
+        close(part_names=MODEL_PARTS),
+    ),
+    Check(
+        "skipgram_repeated_context",
+        "q3",
+        SKIPGRAM_CELL,
+        1.0,
+        "skip-gram with repeated context words (and the centre word in its context)",
+        "Every context word counts, repeats included.",
+        _skipgram_repeats,
+        close(part_names=MODEL_PARTS),
+    ),
+    Check(
+        "cbow_gradients",
+        "q3",
+        CBOW_CELL,
+        2.0,
+        "CBOW predicts from the SUM of the context vectors, gradients to every context row",
+        "Each occurrence of a context word receives gradPred (repeats add up).",
+        _cbow,
+        close(part_names=MODEL_PARTS),
+    ),
+    Check(
+        "sgd_converges",
+        "q3",
+        SGD_CELL,
+        2.0,
+        "sgd minimises a quadratic",
+        "Each iteration: cost, grad = f(x); x -= step * grad; x = postprocessing(x).",
+        _sgd_converges,
+        close(atol=1e-6),
+    ),
+    Check(
+        "sgd_postprocessing",
+        "q3",
+        SGD_CELL,
+        2.0,
+        "sgd applies postprocessing after every step",
+        "Assign the result: x = postprocessing(x), after the update, every iteration.",
+        _sgd_postprocessing,
+        close(),
+    ),
+)
