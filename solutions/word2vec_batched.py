@@ -89,12 +89,14 @@ class Windows:
         window: (P,) index in 0..N-1 of the window each context word belongs to
             (non-decreasing; every window has at least one context word).
         C1: (N,) the context size each window was drawn with.
+        position: (N,) index of each centre word in the corpus' flat words array.
     """
 
     centre: np.ndarray
     context: np.ndarray
     window: np.ndarray
     C1: np.ndarray
+    position: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -164,8 +166,8 @@ def sample_windows(corpus: Corpus, N: int, C: int, rng: UniformSource = np.rando
 
     mask, ctx = _context_mask(corpus, sent, pos, C1, offsets)  # (N, 2C) each
     window = np.nonzero(mask)[0]  # (P,) row-major, so windows stay in order
-    centre = corpus.words[corpus.starts[sent] + pos]  # (N,)
-    return Windows(centre, ctx[mask], window, C1)
+    position = corpus.starts[sent] + pos  # (N,)
+    return Windows(corpus.words[position], ctx[mask], window, C1, position)
 
 
 def _context_mask(corpus: Corpus, sent, pos, C1, offsets) -> tuple[np.ndarray, np.ndarray]:
