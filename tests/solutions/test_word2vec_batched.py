@@ -68,9 +68,7 @@ class ReplayDataset:
         return k
 
     def exhausted(self) -> bool:
-        return self.next_window == len(self.windows) and self.next_negative == len(
-            self.negatives
-        )
+        return self.next_window == len(self.windows) and self.next_negative == len(self.negatives)
 
 
 def as_lists(windows) -> list[tuple[int, list[int]]]:
@@ -106,9 +104,7 @@ def test_skipgram_batch_equals_per_window_reference(V, D, N, seed, monkeypatch):
 
     cost, grad = skipgram_neg_sampling_batch(vectors, batch)
     replay = ReplayDataset(as_lists(windows), batch.negatives)
-    cost_ref, grad_ref = reference(
-        ref.skipgram, ref.negSamplingCostAndGradient, vectors, V, replay
-    )
+    cost_ref, grad_ref = reference(ref.skipgram, ref.negSamplingCostAndGradient, vectors, V, replay)
 
     assert abs(cost - cost_ref) <= TOL
     np.testing.assert_allclose(grad, grad_ref, rtol=0, atol=TOL)
@@ -198,7 +194,9 @@ def test_batched_gradcheck(model):
         )
     else:
         batch = cbow_batch(windows, corpus.table, 4, rng)
-        result = gradcheck_naive(lambda x: cbow_neg_sampling_batch(x, batch), vectors, verbose=False)
+        result = gradcheck_naive(
+            lambda x: cbow_neg_sampling_batch(x, batch), vectors, verbose=False
+        )
     assert result, result
 
 
@@ -351,8 +349,15 @@ def test_short_training_lowers_the_cost(model):
     start = np.concatenate(((np.random.rand(16, 6) - 0.5) / 6, np.zeros((16, 6))))
     costs = []
     trained = train_word2vec(
-        dataset, dim=6, C=3, step=0.3, iterations=300, model=model, K=5,
-        PRINT_EVERY=10, progress=lambda it, c: costs.append(c),
+        dataset,
+        dim=6,
+        C=3,
+        step=0.3,
+        iterations=300,
+        model=model,
+        K=5,
+        PRINT_EVERY=10,
+        progress=lambda it, c: costs.append(c),
     )
     assert trained.shape == (32, 6)
     assert len(costs) == 30
