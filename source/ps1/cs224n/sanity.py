@@ -37,3 +37,21 @@ def dummy_setup(seed_random: int = 31415, seed_numpy: int = 9265):
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)  # (10, 3) unit rows
     tokens = {w: i for i, w in enumerate(DUMMY_WORDS)}
     return DummyDataset(), vectors, tokens
+
+
+def expect_close(actual, expected, what: str, rtol: float = 1e-6, atol: float = 1e-8) -> None:
+    """Raise AssertionError with a readable message unless actual matches expected.
+
+    what: a short description shown to the student, e.g. "softmax([1, 2])".
+    """
+    expected = np.asarray(expected, dtype=float)
+    if actual is None:
+        raise AssertionError(f"{what}: your function returned None (did you forget `return`?)")
+    actual = np.asarray(actual, dtype=float)
+    if actual.shape != expected.shape:
+        raise AssertionError(f"{what}: expected shape {expected.shape}, got {actual.shape}")
+    if not np.allclose(actual, expected, rtol=rtol, atol=atol):
+        raise AssertionError(
+            f"{what}:\n  expected {np.array2string(expected, precision=8)}"
+            f"\n  got      {np.array2string(actual, precision=8)}"
+        )
