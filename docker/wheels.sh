@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Download (or build) wheels so that the grader image installs with no network.
+#
+#   docker/wheels.sh [--force] [--project-out DIR] OUTDIR [requirement args...]
+#
+# With no requirement args it works on this project: builds the project's own wheel
+# (`pip wheel . --no-deps`, into --project-out, default OUTDIR) and fetches a wheel for every
+# dependency of `cs224n-ps1[EXTRAS]` (EXTRAS from CS224N_WHEEL_EXTRAS, default "course") into
+# OUTDIR. pyproject.toml is read at run time, so dependencies added later are picked up.
+# With requirement args (e.g. `-r requirements.txt` or `numpy==1.26.4`) it fetches those.
+#
+# Target: CPython 3.11 on linux x86_64 (bookworm's python3 and python:3.11-slim). When the
+# host Python is that too, `pip wheel` is used, so a dependency published only as an sdist is
+# built into a wheel here; otherwise `pip download --only-binary=:all:` with platform tags.
+#
+# OUTDIR/requirements.txt pins every dependency wheel (name==version), for a cacheable
+# "dependencies only" install layer. OUTDIR/.stamp records what the set was made from:
+# when pyproject.toml (or the args) did not change, the download is skipped (--force redoes it).
+#
+# Environment: PYTHON (default: the repo's .venv/bin/python, else python3),
+# CS224N_WHEEL_EXTRAS (default course), CS224N_WHEEL_PY (default 3.11).
+set -euo pipefail
+
+# this host's pip config may list local file:// indexes that lack some projects: pip warns
+# once per project, which says nothing about the result
+quiet_pip() { grep -v "^WARNING: Location 'file://.*' is ignored" >&2 || true; }
+die() { printf '[wheels.sh] error: %s\n' "$*" >&2; exit 1; }
+log() { printf '[wheels.sh] %s\n' "$*" >&2; }
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+force=0
+project_out=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --force) force=1; shift ;;
+        --project-out) [ $# -ge 2 ] || die "--project-out needs a folder"; project_out="$2"; shift 2 ;;
+        --project-out=*) project_out="${1#*=}"; shift ;;
+        -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --) shift; break ;;
+        -*) die "unknown option $1 (options come before OUTDIR)" ;;
+        *) break ;;
+    esac
+done
+[ $# -ge 1 ] || die "usage: docker/wheels.sh [--force] [--project-out DIR] OUTDIR [requirement args...]"
+outdir="$1"; shift
+reqs=("$@")
+mkdir -p "$outdir"
+outdir="$(cd "$outdir" && pwd)"
+[ -n "$project_out" ] || project_out="$outdir"
+mkdir -p "$project_out"
+project_out="$(cd "$project_out" && pwd)"
+
+if [ -z "${PYTHON:-}" ]; then
+    if [ -x "$REPO/.venv/bin/python" ]; then PYTHON="$REPO/.venv/bin/python"; else PYTHON=python3; fi
+fi
+"$PYTHON" -m pip --version >/dev/null 2>&1 || die "$PYTHON has no pip (set PYTHON=...)"
+
+target_py="${CS224N_WHEEL_PY:-3.11}"
+extras="${CS224N_WHEEL_EXTRAS:-course}"
+host="$("$PYTHON" -c 'import platform, sys; print(sys.implementation.name, "%d.%d" % sys.version_info[:2], sys.platform, platform.machine())')"
+if [ "$host" = "cpython $target_py linux x86_64" ]; then
+    native=1
+else
+    native=0
+    log "host Python is '$host', not cpython $target_py linux x86_64: binary wheels only"
+fi
+abi="cp${target_py/./}"
+cross_args=(--only-binary=:all: --implementation cp --python-version "$target_py" --abi "$abi"
+            --platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64
+            --platform manylinux_2_17_x86_64 --platform manylinux1_x86_64
+            --platform manylinux2010_x86_64)
+for v in $(seq 29 36); do cross_args+=(--platform "manylinux_2_${v}_x86_64"); done
+
+# 1. the project's own wheel (always rebuilt: it is small; reproducible via SOURCE_DATE_EPOCH,
+#    so an unchanged tree gives a byte-identical wheel and Docker's layer cache holds)
+project_wheel=""
+if [ "${#reqs[@]}" -eq 0 ]; then
+    [ -f "$REPO/pyproject.toml" ] || die "no pyproject.toml in $REPO"
+    tmp_proj="$(mktemp -d)"
+    trap 'rm -rf "$tmp_proj"' EXIT
+    log "building the project wheel from $REPO"
+    if ! SOURCE_DATE_EPOCH=315532800 "$PYTHON" -m pip wheel --no-deps --no-build-isolation \
+            -q -w "$tmp_proj" "$REPO" >"$tmp_proj.log" 2>&1; then
+        # build isolation off needs setuptools in $PYTHON; retry with isolation
+        SOURCE_DATE_EPOCH=315532800 "$PYTHON" -m pip wheel --no-deps -q -w "$tmp_proj" "$REPO" \
+            >"$tmp_proj.log" 2>&1 || { cat "$tmp_proj.log" >&2; rm -f "$tmp_proj.log"; die "could not build the project wheel"; }
+    fi
+    rm -f "$tmp_proj.log"
+    new="$(ls "$tmp_proj"/*.whl)"
+    name="$(basename "$new")"
+    # replace an older build of the project (any version), keep the file if identical
+    for old in "$project_out"/"${name%%-*}"-*.whl; do
+        [ -e "$old" ] || continue
+        [ "$(basename "$old")" = "$name" ] && cmp -s "$old" "$new" && continue
+        rm -f "$old"
+    done
+    [ -e "$project_out/$name" ] || cp "$new" "$project_out/$name"
+    project_wheel="$project_out/$name"
+    log "project wheel: $project_wheel"
+    reqs=("$project_wheel[$extras]")
+    stamp_src="$(cat "$REPO/pyproject.toml")"
+    what="dependencies of ${name%%-*}[$extras]"
+else
+    stamp_src="$(printf '%s\n' "${reqs[@]}")"
+    for ((i = 0; i < ${#reqs[@]}; i++)); do
+        if [ "${reqs[$i]}" = "-r" ] && [ -f "${reqs[$((i + 1))]:-}" ]; then
+            stamp_src+="$(cat "${reqs[$((i + 1))]}")"
+        fi
+    done
+    what="${reqs[*]}"
+fi
+
+# 2. the dependencies, unless the stamp says this set was made from the same inputs
+stamp="$(printf '%s\n' "v1 native=$native py=$target_py extras=$extras" "$stamp_src" | sha256sum | cut -d' ' -f1)"
+if [ "$force" -eq 0 ] && [ "$(cat "$outdir/.stamp" 2>/dev/null || true)" = "$stamp" ] \
+        && [ -f "$outdir/requirements.txt" ]; then
+    log "wheels for $what are up to date in $outdir ($(ls "$outdir"/*.whl 2>/dev/null | wc -l) wheels)"
+    exit 0
+fi
+
+log "fetching wheels for $what"
+fresh="$(mktemp -d "$outdir/.fresh.XXXXXX")"
+cleanup() { rm -rf "$fresh" "${tmp_proj:-}"; }
+trap cleanup EXIT
+# the previous set is offered as --find-links, so unchanged wheels are copied, not downloaded
+if [ "$native" -eq 1 ]; then
+    "$PYTHON" -m pip wheel -q --find-links "$outdir" -w "$fresh" "${reqs[@]}" 2> >(quiet_pip) >&2 \
+        || die "pip wheel failed"
+else
+    "$PYTHON" -m pip download -q "${cross_args[@]}" --find-links "$outdir" -d "$fresh" "${reqs[@]}" 2> >(quiet_pip) >&2 \
+        || die "pip download failed"
+fi
+# the project's wheel lives in --project-out only
+if [ -n "$project_wheel" ] && [ "$project_out" != "$outdir" ]; then
+    rm -f "$fresh/$(basename "$project_wheel")"
+fi
+# pins: every dependency wheel as name==version
+pins="$(for w in "$fresh"/*.whl; do
+          [ -e "$w" ] || continue
+          b="$(basename "$w" .whl)"
+          n="${b%%-*}"; rest="${b#*-}"; v="${rest%%-*}"
+          [ -n "$project_wheel" ] && [ "$n" = "$(basename "$project_wheel" | cut -d- -f1)" ] && continue
+          echo "${n//_/-}==$v"
+        done | sort -f)"
+# replace the old set with the fresh one
+find "$outdir" -maxdepth 1 -type f \( -name '*.whl' -o -name '*.tar.gz' -o -name '*.zip' \) \
+    ! -path "$project_wheel" -delete
+mv "$fresh"/* "$outdir"/ 2>/dev/null || true
+printf '%s\n' "$pins" >"$outdir/requirements.txt"
+echo "$stamp" >"$outdir/.stamp"
+log "$(grep -c . "$outdir/requirements.txt") dependency wheels in $outdir ($(du -sh "$outdir" | cut -f1))"
