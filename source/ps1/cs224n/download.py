@@ -150,7 +150,12 @@ def _download(archive: Archive, path: Path, timeout: float) -> None:
                 bar.close()
     except (OSError, http.client.HTTPException) as err:  # URLError, timeouts, resets, ...
         partial.unlink(missing_ok=True)
-        reason = err.reason if isinstance(err, urllib.error.URLError) else err
+        if isinstance(err, urllib.error.HTTPError):
+            reason = f"HTTP error {err.code} {err.reason}"
+        elif isinstance(err, urllib.error.URLError):
+            reason = err.reason
+        else:
+            reason = err
         raise DownloadError(
             f"could not download {archive.url}: {reason}\n" + _offline_help(archive, path.parent)
         ) from None
