@@ -149,44 +149,43 @@ def sample_windows(corpus: Corpus, N: int, C: int, rng: UniformSource = np.rando
         Windows with N windows and P >= N context words in all.
     """
     C1 = 1 + _randint(rng, C, N)  # (N,)
-    offsets = np.concatenate((np.arange(-C, 0), np.arange(1, C + 1)))  # (2C,)
-    sent = np.empty(N, dtype=np.intp)
-    pos = np.empty(N, dtype=np.intp)
+    position = np.empty(N, dtype=np.intp)
+    mask = np.empty((N, 2 * C), dtype=bool)
+    ctx = np.empty((N, 2 * C), dtype=np.intp)
     todo = np.arange(N)  # windows still without a non-empty context
     for _ in range(MAX_REDRAW_ROUNDS):
-        s = _randint(rng, len(corpus.lengths), len(todo))  # (n,) sentence of each window
-        sent[todo] = s
-        pos[todo] = _randint(rng, corpus.lengths[s], len(todo))  # (n,) position in it
-        mask, _ = _context_mask(corpus, sent[todo], pos[todo], C1[todo], offsets)  # (n, 2C)
-        todo = todo[~mask.any(axis=1)]
+        sent = _randint(rng, len(corpus.lengths), len(todo))  # (n,) uniform over sentences
+        pos = _randint(rng, corpus.lengths[sent], len(todo))  # (n,) uniform within each
+        position[todo], mask[todo], ctx[todo] = _neighbours(corpus, sent, pos, C1[todo], C)
+        todo = todo[~mask[todo].any(axis=1)]
         if len(todo) == 0:
             break
     else:
         raise ValueError("could not draw a window with a non-empty context")
 
-    mask, ctx = _context_mask(corpus, sent, pos, C1, offsets)  # (N, 2C) each
     window = np.nonzero(mask)[0]  # (P,) row-major, so windows stay in order
-    position = corpus.starts[sent] + pos  # (N,)
     return Windows(corpus.words[position], ctx[mask], window, C1, position)
 
 
-def _context_mask(corpus: Corpus, sent, pos, C1, offsets) -> tuple[np.ndarray, np.ndarray]:
-    """Which of the 2C neighbours of each centre are its context, and their word ids.
+def _neighbours(corpus: Corpus, sent, pos, C1, C: int):
+    """The 2C neighbours of n centre words, and which of them are the centre's context.
 
     Args:
-        sent, pos, C1: (n,) sentence, position in sentence, context size of each window.
-        offsets: (2C,) relative positions -C..-1, 1..C.
+        sent, pos, C1: (n,) sentence, position in the sentence, context size of each window.
     Returns:
-        mask: (n, 2C) bool, inside the sentence, within C1, and not the centre word.
-        ctx: (n, 2C) word ids at those positions (clipped into the sentence where masked off).
+        position: (n,) index of each centre in corpus.words.
+        mask: (n, 2C) bool, neighbour inside the sentence, within C1, not the centre word.
+        ctx: (n, 2C) word ids of the neighbours at offsets -C..-1, 1..C.
     """
-    length = corpus.lengths[sent][:, None]  # (n, 1)
-    rel = pos[:, None] + offsets  # (n, 2C) positions in the sentence
-    inside = (rel >= 0) & (rel < length) & (np.abs(offsets) <= C1[:, None])  # (n, 2C)
-    start = corpus.starts[sent][:, None]  # (n, 1)
-    ctx = corpus.words[start + np.clip(rel, 0, length - 1)]  # (n, 2C)
-    centre = corpus.words[start[:, 0] + pos]  # (n,)
-    return inside & (ctx != centre[:, None]), ctx
+    offsets = np.concatenate((np.arange(-C, 0), np.arange(1, C + 1)))  # (2C,)
+    position = corpus.starts[sent] + pos  # (n,)
+    rel = pos[:, None] + offsets  # (n, 2C) neighbour positions within the sentence
+    inside = (rel >= 0) & (rel < corpus.lengths[sent][:, None]) & (np.abs(offsets) <= C1[:, None])
+    # neighbours outside the sentence read other sentences' words (wrapping at the corpus
+    # ends); the mask drops them
+    ctx = corpus.words.take(position[:, None] + offsets, mode="wrap")  # (n, 2C)
+    centre = corpus.words[position]  # (n,)
+    return position, inside & (ctx != centre[:, None]), ctx
 
 
 def sample_negatives(
@@ -264,19 +263,17 @@ def neg_sampling_rows(
         out_grad: (M (1 + K), D) their gradients; sum them with scatter_rows.
     """
     M, K = negatives.shape
-    u_o = outputVectors[target]  # (M, D)
-    u_neg = outputVectors[negatives]  # (M, K, D)
-    s_pos = sigmoid(np.einsum("md,md->m", u_o, predicted))  # (M,)
-    s_neg = sigmoid(-(u_neg @ predicted[:, :, None])[:, :, 0])  # (M, K)
-    cost = -np.sum(np.log(s_pos)) - np.sum(np.log(s_neg))
+    out_rows = np.concatenate((target[:, None], negatives), axis=1)  # (M, 1 + K)
+    # take(axis=0) gathers rows like outputVectors[out_rows], several times faster
+    u = outputVectors.take(out_rows, axis=0)  # (M, 1 + K, D): u_o, then the negatives' u_k
+    sign = np.concatenate(([1.0], np.full(K, -1.0)))  # (1 + K,) score u_o.v, then -u_k.v
+    s = sigmoid(sign * (u @ predicted[:, :, None])[:, :, 0])  # (M, 1 + K)
+    cost = -np.sum(np.log(s))
 
-    g_pos = s_pos - 1.0  # (M,) d cost / d (u_o . v)
-    g_neg = 1.0 - s_neg  # (M, K) d cost / d (u_k . v)
-    gradPred = g_pos[:, None] * u_o + (g_neg[:, None, :] @ u_neg)[:, 0, :]  # (M, D)
-
-    out_rows = np.concatenate((target[:, None], negatives), axis=1).ravel()  # (M (1 + K),)
-    coeffs = np.concatenate((g_pos[:, None], g_neg), axis=1)  # (M, 1 + K)
-    out_grad = coeffs[:, :, None] * predicted[:, None, :]  # (M, 1 + K, D)
+    g = sign * (s - 1.0)  # (M, 1 + K) d cost / d (u.v): s_pos - 1, then 1 - s_neg
+    gradPred = (g[:, None, :] @ u)[:, 0, :]  # (M, D) sum_j g_j u_j
+    out_grad = g[:, :, None] * predicted[:, None, :]  # (M, 1 + K, D) g_j v
+    out_rows = out_rows.ravel()  # (M (1 + K),)
     out_grad = out_grad.reshape(M * (1 + K), -1)  # (M (1 + K), D), rows match out_rows
     return cost, gradPred, out_rows, out_grad
 
@@ -295,7 +292,7 @@ def skipgram_neg_sampling_batch(wordVectors: np.ndarray, batch: Batch) -> tuple[
         grad: (2V, D).
     """
     V = wordVectors.shape[0] // 2
-    predicted = wordVectors[batch.centre]  # (P, D) v_c of each pair
+    predicted = wordVectors.take(batch.centre, axis=0)  # (P, D) v_c of each pair
     cost, gradPred, out_rows, out_grad = neg_sampling_rows(
         predicted, batch.target, batch.negatives, wordVectors[V:]
     )
@@ -319,7 +316,8 @@ def cbow_neg_sampling_batch(wordVectors: np.ndarray, batch: CbowBatch) -> tuple[
     V = wordVectors.shape[0] // 2
     N = batch.n_windows
     first = np.searchsorted(batch.window, np.arange(N))  # (N,) first context word of each window
-    predicted = np.add.reduceat(wordVectors[batch.context], first, axis=0)  # (N, D) sums
+    v = wordVectors.take(batch.context, axis=0)  # (P, D)
+    predicted = np.add.reduceat(v, first, axis=0)  # (N, D) sum over each window
     cost, gradPred, out_rows, out_grad = neg_sampling_rows(
         predicted, batch.target, batch.negatives, wordVectors[V:]
     )
@@ -385,6 +383,7 @@ def train_word2vec(
     PRINT_EVERY: int = 10,
     progress=None,
     rng: UniformSource | None = None,
+    corpus: Corpus | None = None,
 ) -> np.ndarray:
     """Train word vectors as the assignment's run script does, with the batched cost.
 
@@ -396,6 +395,8 @@ def train_word2vec(
     Args:
         dataset: provides tokens(), allSentences(), sampleTable().
         rng: source of the batches' randomness; None uses np.random, which sgd checkpoints.
+        corpus: Corpus.from_dataset(dataset) built beforehand (e.g. to time it apart, or to
+            reuse it across runs); None builds it here, after seeding.
     Returns:
         (2V, dim) word vectors, input rows then output rows.
     """
@@ -403,7 +404,8 @@ def train_word2vec(
         random.seed(seeds[0])
         np.random.seed(seeds[1])
     wordVectors = init_word_vectors(len(dataset.tokens()), dim)  # (2V, dim)
-    corpus = Corpus.from_dataset(dataset)
+    if corpus is None:
+        corpus = Corpus.from_dataset(dataset)
     f = batched_objective(corpus, C, K, batch_size, model, np.random if rng is None else rng)
     return sgd(
         f,
