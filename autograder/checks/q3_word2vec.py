@@ -46,17 +46,16 @@ def _replay(draws) -> Ref:
 
 
 def _neg_sampling(rng):
+    """Distinct negatives (and one draw of the target, to be redrawn): repeats are tested
+    separately, so dropping repeated samples loses points once."""
     calls = []
     for _ in range(3):
-        predicted, target, U, V = _cost_inputs(rng)
-        draws = rng.integers(V, size=30)  # may hit the target: getNegativeSamples redraws
-        calls.append(
-            Call(
-                "negSamplingCostAndGradient",
-                (predicted, target, U, _replay(draws)),
-                isolate=("sigmoid",),
-            )
-        )
+        V, D = int(rng.integers(14, 20)), int(rng.integers(2, 7))
+        predicted, U, target = rng.normal(size=D), rng.normal(size=(V, D)), int(rng.integers(V))
+        others = rng.permutation([w for w in range(V) if w != target])[:10]
+        draws = [*others[:3], target, *others[3:]]
+        calls.append(Call("negSamplingCostAndGradient", (predicted, target, U, _replay(draws)),
+                          isolate=("sigmoid",)))
     return calls
 
 

@@ -20,19 +20,15 @@ def _runs_on_import(cell: dict) -> bool:
     )
 
 
-def import_notebook_functions(path: str | Path, *names: str) -> tuple:
-    """Run the definition cells of notebook `path` and return the objects called `names`.
+def load_notebook_namespace(path: str | Path) -> dict:
+    """Run the import cells and solution cells of notebook `path`; return their globals.
 
     Raises:
-        FileNotFoundError: the notebook is not next to this one.
-        ImportError: the notebook does not define one of the names.
+        FileNotFoundError: the notebook does not exist.
     """
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(
-            f"{path.name} must be in the same folder as this notebook: this problem reuses "
-            f"{', '.join(names)} from it."
-        )
+        raise FileNotFoundError(f"{path.name} must be in the same folder as this notebook")
     with open(path, encoding="utf-8") as f:
         notebook = json.load(f)
     namespace: dict = {"__name__": f"notebook_{path.stem}"}
@@ -41,7 +37,23 @@ def import_notebook_functions(path: str | Path, *names: str) -> tuple:
             source = cell["source"]
             source = "".join(source) if isinstance(source, list) else source
             exec(compile(source, f"{path.name}, cell {index}", "exec"), namespace)
+    return namespace
+
+
+def import_notebook_functions(path: str | Path, *names: str) -> tuple:
+    """The objects called `names` defined by notebook `path`'s import and solution cells.
+
+    Raises:
+        FileNotFoundError: the notebook is not next to this one.
+        ImportError: the notebook does not define one of the names.
+    """
+    if not Path(path).exists():
+        raise FileNotFoundError(
+            f"{Path(path).name} must be in the same folder as this notebook: this problem "
+            f"reuses {', '.join(names)} from it."
+        )
+    namespace = load_notebook_namespace(path)
     missing = [name for name in names if name not in namespace]
     if missing:
-        raise ImportError(f"{path.name} does not define {', '.join(missing)}")
+        raise ImportError(f"{Path(path).name} does not define {', '.join(missing)}")
     return tuple(namespace[name] for name in names)

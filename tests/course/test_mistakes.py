@@ -1,0 +1,20 @@
+"""Each classic mistake fails exactly its checks, judged by the catalogue alone (fast)."""
+
+import nbformat
+import pytest
+
+from autograder.checks import CATALOGUE, run_check
+from cs224n.notebooks import load_notebook_namespace
+from tests.course.corpus import DEPENDS, MISTAKES, faulty_notebook, source_notebook
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.student)
+def test_mistake_fails_exactly_its_checks(mistake, tmp_path, monkeypatch):
+    for name in DEPENDS[mistake.notebook]:
+        nbformat.write(source_notebook(name), tmp_path / f"{name}.ipynb")
+    nbformat.write(faulty_notebook(mistake), tmp_path / f"{mistake.notebook}.ipynb")
+    monkeypatch.chdir(tmp_path)
+    checks = [c for c in CATALOGUE if c.problem == mistake.notebook[:2]]
+    namespace = load_notebook_namespace(tmp_path / f"{mistake.notebook}.ipynb")
+    failed = {c.name for c in checks if not run_check(c, namespace).passed}
+    assert failed == set(mistake.fails)

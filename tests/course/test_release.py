@@ -1,0 +1,92 @@
+"""The committed release is what `nbgrader generate_assignment` makes, and holds no secret."""
+
+import filecmp
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.checks import cell_points
+from tests.course.course import ASSIGNMENT, NOTEBOOKS, REPO
+
+COMMITTED = REPO / "release" / ASSIGNMENT
+SECRETS = ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "grade_cell", "autograder",
+           "from solutions", "import solutions", "solutions.")
+
+
+def _cells(nb):
+    return [(c.cell_type, c.source, c.metadata.get("nbgrader")) for c in nb.cells]
+
+
+@pytest.mark.slow
+def test_committed_release_is_fresh(course):
+    for name in NOTEBOOKS:
+        fresh = nbformat.read(course.release / f"{name}.ipynb", as_version=4)
+        committed = nbformat.read(COMMITTED / f"{name}.ipynb", as_version=4)
+        assert _cells(committed) == _cells(fresh), (
+            f"release/{ASSIGNMENT}/{name}.ipynb is stale: run "
+            f"`nbgrader generate_assignment {ASSIGNMENT} --force` and commit"
+        )
+    comparison = filecmp.dircmp(course.release, COMMITTED, ignore=["__pycache__"])
+    _assert_same_tree(comparison)
+
+
+def _assert_same_tree(cmp: filecmp.dircmp) -> None:
+    assert not cmp.left_only and not cmp.right_only, (cmp.left_only, cmp.right_only)
+    differing = [f for f in cmp.diff_files if not f.endswith(".ipynb")]
+    assert not differing, f"stale support files in the release: {differing}"
+    for sub in cmp.subdirs.values():
+        _assert_same_tree(sub)
+
+
+def test_release_holds_no_secret():
+    for path in sorted(COMMITTED.rglob("*")):
+        if path.is_dir() or path.suffix not in {".ipynb", ".py", ".txt", ".md"}:
+            continue
+        if "sample_data" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for secret in SECRETS:
+            assert secret not in text, f"{path.relative_to(REPO)} contains {secret!r}"
+    assert not (COMMITTED / "solutions").exists()
+
+
+def test_release_notebooks_are_complete():
+    for name in NOTEBOOKS:
+        assert (COMMITTED / f"{name}.ipynb").exists()
+    assert (COMMITTED / "cs224n" / "treebank.py").exists()
+
+
+def test_hidden_cell_points_match_the_catalogue():
+    expected = cell_points()
+    found = {}
+    for name in NOTEBOOKS:
+        nb = nbformat.read(REPO / "source" / ASSIGNMENT / f"{name}.ipynb", as_version=4)
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") and not meta.get("solution"):
+                found[meta["grade_id"]] = float(meta["points"])
+                assert f'grade_cell("{meta["grade_id"]}", globals())' in cell.source
+    assert found == expected
+
+
+def test_problem_totals_follow_the_handout():
+    totals = dict.fromkeys(NOTEBOOKS, 0.0)
+    for name in NOTEBOOKS:
+        nb = nbformat.read(REPO / "source" / ASSIGNMENT / f"{name}.ipynb", as_version=4)
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade"):
+                totals[name] += float(meta["points"])
+    assert totals == {"q1_softmax": 10, "q2_neural": 30, "q3_word2vec": 42, "q4_sentiment": 20}
+
+
+def test_grade_ids_are_unique_across_notebooks():
+    seen: dict[str, str] = {}
+    for name in NOTEBOOKS:
+        nb = nbformat.read(Path(REPO / "source" / ASSIGNMENT / f"{name}.ipynb"), as_version=4)
+        for cell in nb.cells:
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if gid:
+                assert gid not in seen, f"{gid} in {name} and {seen[gid]}"
+                seen[gid] = name
