@@ -5,8 +5,6 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-CLASS_NAMES = ("- -", "-", "neut", "+", "+ +")
-
 
 def getSentenceFeatures(
     tokens: dict[str, int], wordVectors: np.ndarray, sentence: list[str]

@@ -19,11 +19,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+import cs224n
 from cs224n import download
 from cs224n.treebank import StanfordSentiment
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SST = FIXTURES / "stanfordSentimentTreebank"
+SST = cs224n.sample_sst_dir()  # the SST sample shipped with the package
 TREES = FIXTURES / "trainDevTestTrees_PTB" / "trees"
 GLOVE_50D = "the 0.1 0.2\ncliché 0.3 0.4\n"
 

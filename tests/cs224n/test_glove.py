@@ -6,12 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+import cs224n
 from cs224n.glove import GloveFormatError, loadWordVectors
 from cs224n.treebank import StanfordSentiment
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GLOVE = FIXTURES / "glove.6B.50d.txt"
-SST = FIXTURES / "stanfordSentimentTreebank"
+SST = cs224n.sample_sst_dir()  # the SST sample shipped with the package
 
 
 @pytest.fixture(autouse=True)

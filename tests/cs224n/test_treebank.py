@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+import cs224n
 from cs224n.treebank import (
     LabelsNotFoundError,
     SentenceNotInDictionaryError,
@@ -29,7 +31,7 @@ from cs224n.treebank import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SST = FIXTURES / "stanfordSentimentTreebank"
+SST = cs224n.sample_sst_dir()  # the SST sample shipped with the package
 TREES = FIXTURES / "trainDevTestTrees_PTB" / "trees"
 SPLIT_FILES = ("train", "test", "dev")  # split numbers 0, 1, 2
 
@@ -65,7 +67,7 @@ def split_ids(sst: Path = SST) -> list[list[int]]:
 
 def copy_fixture(tmp_path: Path) -> Path:
     """A writable copy of the fixture folders; returns the SST folder."""
-    shutil.copytree(FIXTURES / "stanfordSentimentTreebank", tmp_path / "stanfordSentimentTreebank")
+    shutil.copytree(SST, tmp_path / "stanfordSentimentTreebank")
     shutil.copytree(FIXTURES / "trainDevTestTrees_PTB", tmp_path / "trainDevTestTrees_PTB")
     return tmp_path / "stanfordSentimentTreebank"
 
@@ -286,7 +288,7 @@ def test_splits():
 
 @pytest.mark.parametrize("source", ["dictionary", "trees"])
 def test_classes_are_the_tree_root_labels(source, expected_words):
-    dataset = StanfordSentiment(SST, label_source=source)
+    dataset = StanfordSentiment(SST, label_source=source, trees_dir=TREES)
     assert dataset.label_source == source
     for split, name in enumerate(SPLIT_FILES):
         expected = [root_label(line) for line in tree_lines(name)]
@@ -297,7 +299,7 @@ def test_classes_are_the_tree_root_labels(source, expected_words):
 
 def test_the_two_label_sources_agree():
     by_dictionary = StanfordSentiment(SST)
-    by_trees = StanfordSentiment(SST, label_source="trees")
+    by_trees = StanfordSentiment(SST, label_source="trees", trees_dir=TREES)
     assert by_dictionary.label_source == "dictionary"  # auto: dictionary.txt is present
     for split in range(3):
         assert by_dictionary.getSplitSentences(split) == by_trees.getSplitSentences(split)
@@ -418,7 +420,7 @@ def test_default_path(monkeypatch, tmp_path):
     monkeypatch.setenv("CS224N_SST_DIR", str(SST))
     dataset = StanfordSentiment()
     assert dataset.path == SST
-    assert dataset.trees_dir == TREES
+    assert dataset.trees_dir == SST.parent / "trainDevTestTrees_PTB" / "trees"  # the sibling
     assert dataset.numSentences() == 215
 
 
