@@ -9,16 +9,19 @@
 # OUTDIR. pyproject.toml is read at run time, so dependencies added later are picked up.
 # With requirement args (e.g. `-r requirements.txt` or `numpy==1.26.4`) it fetches those.
 #
-# Target: CPython 3.11 on linux x86_64 (bookworm's python3 and python:3.11-slim). When the
-# host Python is that too, `pip wheel` is used, so a dependency published only as an sdist is
-# built into a wheel here; otherwise `pip download --only-binary=:all:` with platform tags.
+# Target: CPython 3.11.2 on linux x86_64 -- bookworm's python3 is 3.11.2, older than the
+# host's, and some projects' latest releases need a newer 3.11.x (e.g. soupsieve needs
+# >=3.11.5), so resolving with the host's own Python would pick wheels the image cannot
+# install. Hence `pip download --only-binary=:all:` with the target's version and platform
+# tags, whatever the host is (python:3.11-slim has a later 3.11.x, which these wheels suit too).
+# A dependency with no wheel on the index makes it fail: pin a version that has one.
 #
 # OUTDIR/requirements.txt pins every dependency wheel (name==version), for a cacheable
 # "dependencies only" install layer. OUTDIR/.stamp records what the set was made from:
 # when pyproject.toml (or the args) did not change, the download is skipped (--force redoes it).
 #
 # Environment: PYTHON (default: the repo's .venv/bin/python, else python3),
-# CS224N_WHEEL_EXTRAS (default course), CS224N_WHEEL_PY (default 3.11).
+# CS224N_WHEEL_EXTRAS (default course), CS224N_WHEEL_PY (target Python, default 3.11.2).
 set -euo pipefail
 
 # this host's pip config may list local file:// indexes that lack some projects: pip warns
@@ -55,21 +58,16 @@ if [ -z "${PYTHON:-}" ]; then
 fi
 "$PYTHON" -m pip --version >/dev/null 2>&1 || die "$PYTHON has no pip (set PYTHON=...)"
 
-target_py="${CS224N_WHEEL_PY:-3.11}"
+target_py="${CS224N_WHEEL_PY:-3.11.2}"
 extras="${CS224N_WHEEL_EXTRAS:-course}"
-host="$("$PYTHON" -c 'import platform, sys; print(sys.implementation.name, "%d.%d" % sys.version_info[:2], sys.platform, platform.machine())')"
-if [ "$host" = "cpython $target_py linux x86_64" ]; then
-    native=1
-else
-    native=0
-    log "host Python is '$host', not cpython $target_py linux x86_64: binary wheels only"
-fi
-abi="cp${target_py/./}"
+[[ "$target_py" =~ ^3\.[0-9]+(\.[0-9]+)?$ ]] || die "CS224N_WHEEL_PY must look like 3.11.2 (got $target_py)"
+py_minor="$(echo "$target_py" | cut -d. -f1-2)"
+abi="cp${py_minor/./}"
+# glibc of bookworm is 2.36: any manylinux wheel up to 2_36 runs there
 cross_args=(--only-binary=:all: --implementation cp --python-version "$target_py" --abi "$abi"
-            --platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64
-            --platform manylinux_2_17_x86_64 --platform manylinux1_x86_64
-            --platform manylinux2010_x86_64)
-for v in $(seq 29 36); do cross_args+=(--platform "manylinux_2_${v}_x86_64"); done
+            --platform manylinux1_x86_64 --platform manylinux2010_x86_64
+            --platform manylinux2014_x86_64)
+for v in $(seq 5 36); do cross_args+=(--platform "manylinux_2_${v}_x86_64"); done
 
 # 1. the project's own wheel (always rebuilt: it is small; reproducible via SOURCE_DATE_EPOCH,
 #    so an unchanged tree gives a byte-identical wheel and Docker's layer cache holds)
@@ -111,7 +109,7 @@ else
 fi
 
 # 2. the dependencies, unless the stamp says this set was made from the same inputs
-stamp="$(printf '%s\n' "v1 native=$native py=$target_py extras=$extras" "$stamp_src" | sha256sum | cut -d' ' -f1)"
+stamp="$(printf '%s\n' "v2 py=$target_py extras=$extras" "$stamp_src" | sha256sum | cut -d' ' -f1)"
 if [ "$force" -eq 0 ] && [ "$(cat "$outdir/.stamp" 2>/dev/null || true)" = "$stamp" ] \
         && [ -f "$outdir/requirements.txt" ]; then
     log "wheels for $what are up to date in $outdir ($(ls "$outdir"/*.whl 2>/dev/null | wc -l) wheels)"
@@ -123,13 +121,9 @@ fresh="$(mktemp -d "$outdir/.fresh.XXXXXX")"
 cleanup() { rm -rf "$fresh" "${tmp_proj:-}"; }
 trap cleanup EXIT
 # the previous set is offered as --find-links, so unchanged wheels are copied, not downloaded
-if [ "$native" -eq 1 ]; then
-    "$PYTHON" -m pip wheel -q --find-links "$outdir" -w "$fresh" "${reqs[@]}" 2> >(quiet_pip) >&2 \
-        || die "pip wheel failed"
-else
-    "$PYTHON" -m pip download -q "${cross_args[@]}" --find-links "$outdir" -d "$fresh" "${reqs[@]}" 2> >(quiet_pip) >&2 \
-        || die "pip download failed"
-fi
+"$PYTHON" -m pip download -q "${cross_args[@]}" --find-links "$outdir" -d "$fresh" "${reqs[@]}" \
+    2> >(quiet_pip) >&2 \
+    || die "pip download failed for CPython $target_py manylinux x86_64 (see above)"
 # the project's wheel lives in --project-out only
 if [ -n "$project_wheel" ] && [ "$project_out" != "$outdir" ]; then
     rm -f "$fresh/$(basename "$project_wheel")"
