@@ -3,8 +3,14 @@ import random
 import numpy as np
 import pytest
 
-from solutions import sgd as sgd_module
-from solutions.sgd import latest_checkpoint, load_saved_params, save_params, sgd
+from solutions.sgd import (
+    ANNEAL_EVERY,
+    SAVE_PARAMS_EVERY,
+    latest_checkpoint,
+    load_saved_params,
+    save_params,
+    sgd,
+)
 
 
 def quad(x):
@@ -91,4 +97,4 @@ def test_resume_restores_annealed_step(tmp_path):
 
 
 def test_module_defaults_match_the_assignment():
-    assert sgd_module.SAVE_PARAMS_EVERY == 5000 and sgd_module.ANNEAL_EVERY == 20000
+    assert SAVE_PARAMS_EVERY == 5000 and ANNEAL_EVERY == 20000

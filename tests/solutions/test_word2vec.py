@@ -2,8 +2,8 @@ import random
 
 import numpy as np
 import pytest
-from cs224n.sanity import dummy_setup
 
+from cs224n.sanity import dummy_setup
 from solutions.gradcheck import gradcheck_naive
 from solutions.word2vec import (
     cbow,
