@@ -384,3 +384,9 @@ def test_unknown_model_is_rejected():
     corpus = Corpus.from_ids([[0, 1]], np.array([0, 1]))
     with pytest.raises(ValueError, match="unknown model"):
         batched_objective(corpus, 2, model="glove")
+
+
+def test_windows_raise_when_no_window_has_a_context():
+    corpus = Corpus.from_ids([[3, 3, 3], [5]], np.array([3, 5]))
+    with pytest.raises(ValueError, match="non-empty context"):
+        sample_windows(corpus, 4, 2, np.random.default_rng(0))
