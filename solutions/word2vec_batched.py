@@ -137,7 +137,7 @@ class CbowBatch:
         return int(self.target.shape[0])
 
 
-def _randint(rng: UniformSource, high: np.ndarray | int, size: int | tuple[int, ...]):
+def _randint(rng: UniformSource, high: np.ndarray | int, size: int | tuple[int, ...]) -> np.ndarray:
     """Integers uniform in [0, high) (elementwise high), drawn with rng.random only."""
     return (rng.random(size) * high).astype(np.intp)
 
@@ -167,7 +167,9 @@ def sample_windows(corpus: Corpus, N: int, C: int, rng: UniformSource = np.rando
     return Windows(corpus.words[position], ctx[mask], window, C1, position)
 
 
-def _neighbours(corpus: Corpus, sent, pos, C1, C: int):
+def _neighbours(
+    corpus: Corpus, sent: np.ndarray, pos: np.ndarray, C1: np.ndarray, C: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The 2C neighbours of n centre words, and which of them are the centre's context.
 
     Args:
@@ -209,14 +211,18 @@ def sample_negatives(
     raise ValueError("the sample table holds nothing but the target word")
 
 
-def skipgram_batch(windows: Windows, table: np.ndarray, K: int, rng=np.random) -> Batch:
+def skipgram_batch(
+    windows: Windows, table: np.ndarray, K: int, rng: UniformSource = np.random
+) -> Batch:
     """Skip-gram samples: one pair per context word, K negatives per pair."""
     negatives = sample_negatives(table, windows.context, K, rng)  # (P, K)
     centre = windows.centre[windows.window]  # (P,)
     return Batch(centre, windows.context, negatives, len(windows.centre))
 
 
-def cbow_batch(windows: Windows, table: np.ndarray, K: int, rng=np.random) -> CbowBatch:
+def cbow_batch(
+    windows: Windows, table: np.ndarray, K: int, rng: UniformSource = np.random
+) -> CbowBatch:
     """CBOW samples: one prediction per window, K negatives each."""
     negatives = sample_negatives(table, windows.centre, K, rng)  # (N, K)
     return CbowBatch(windows.context, windows.window, windows.centre, negatives)
@@ -247,7 +253,7 @@ def scatter_rows(rows: np.ndarray, values: np.ndarray, n_rows: int) -> np.ndarra
 
 def neg_sampling_rows(
     predicted: np.ndarray, target: np.ndarray, negatives: np.ndarray, outputVectors: np.ndarray
-):
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
     """negSamplingFromSamples for M predictions at once, output gradient left unscattered.
 
     Args:
@@ -268,7 +274,7 @@ def neg_sampling_rows(
     u = outputVectors.take(out_rows, axis=0)  # (M, 1 + K, D): u_o, then the negatives' u_k
     sign = np.concatenate(([1.0], np.full(K, -1.0)))  # (1 + K,) score u_o.v, then -u_k.v
     s = sigmoid(sign * (u @ predicted[:, :, None])[:, :, 0])  # (M, 1 + K)
-    cost = -np.sum(np.log(s))
+    cost = -float(np.sum(np.log(s)))
 
     g = sign * (s - 1.0)  # (M, 1 + K) d cost / d (u.v): s_pos - 1, then 1 - s_neg
     gradPred = (g[:, None, :] @ u)[:, 0, :]  # (M, D) sum_j g_j u_j
