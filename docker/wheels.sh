@@ -17,8 +17,9 @@
 # A dependency with no wheel on the index makes it fail: pin a version that has one.
 #
 # OUTDIR/requirements.txt pins every dependency wheel (name==version), for a cacheable
-# "dependencies only" install layer. OUTDIR/.stamp records what the set was made from:
-# when pyproject.toml (or the args) did not change, the download is skipped (--force redoes it).
+# "dependencies only" install layer. OUTDIR.stamp (beside OUTDIR, so that it is not part of
+# what the Dockerfile copies) records what the set was made from: when the dependencies in
+# pyproject.toml (or the args) did not change, the download is skipped (--force redoes it).
 #
 # Environment: PYTHON (default: the repo's .venv/bin/python, else python3),
 # CS224N_WHEEL_EXTRAS (default course), CS224N_WHEEL_PY (target Python, default 3.11.2).
@@ -96,7 +97,33 @@ if [ "${#reqs[@]}" -eq 0 ]; then
     project_wheel="$project_out/$name"
     log "project wheel: $project_wheel"
     reqs=("$project_wheel[$extras]")
-    stamp_src="$(cat "$REPO/pyproject.toml")"
+    # what the dependency set depends on: [project] dependencies, requires-python and the
+    # chosen extras (following self-references such as cs224n-ps1[course]); not the rest of
+    # pyproject.toml, so editing tool settings does not refetch anything
+    stamp_src="$("$PYTHON" - "$REPO/pyproject.toml" "$extras" <<'PY' 2>/dev/null || cat "$REPO/pyproject.toml"
+import json, re, sys, tomllib
+
+project = tomllib.load(open(sys.argv[1], "rb"))["project"]
+norm = lambda s: re.sub(r"[-_.]+", "-", s).lower()
+name = norm(project["name"])
+optional = project.get("optional-dependencies", {})
+todo, seen, reqs = [e.strip() for e in sys.argv[2].split(",") if e.strip()], set(), []
+while todo:
+    extra = todo.pop()
+    if extra in seen:
+        continue
+    seen.add(extra)
+    for req in optional.get(extra, []):
+        m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?", req)
+        if m and norm(m.group(1)) == name:
+            todo += [e.strip() for e in (m.group(2) or "").split(",") if e.strip()]
+        else:
+            reqs.append(req)
+print(json.dumps({"requires-python": project.get("requires-python"),
+                  "dependencies": sorted(project.get("dependencies", [])),
+                  "extras": sorted(seen), "extra-requirements": sorted(reqs)}, sort_keys=True))
+PY
+)"
     what="dependencies of ${name%%-*}[$extras]"
 else
     stamp_src="$(printf '%s\n' "${reqs[@]}")"
@@ -110,14 +137,14 @@ fi
 
 # 2. the dependencies, unless the stamp says this set was made from the same inputs
 stamp="$(printf '%s\n' "v2 py=$target_py extras=$extras" "$stamp_src" | sha256sum | cut -d' ' -f1)"
-if [ "$force" -eq 0 ] && [ "$(cat "$outdir/.stamp" 2>/dev/null || true)" = "$stamp" ] \
+if [ "$force" -eq 0 ] && [ "$(cat "$outdir.stamp" 2>/dev/null || true)" = "$stamp" ] \
         && [ -f "$outdir/requirements.txt" ]; then
     log "wheels for $what are up to date in $outdir ($(ls "$outdir"/*.whl 2>/dev/null | wc -l) wheels)"
     exit 0
 fi
 
 log "fetching wheels for $what"
-fresh="$(mktemp -d "$outdir/.fresh.XXXXXX")"
+fresh="$(mktemp -d "$outdir.fresh.XXXXXX")"
 cleanup() { rm -rf "$fresh" "${tmp_proj:-}"; }
 trap cleanup EXIT
 # the previous set is offered as --find-links, so unchanged wheels are copied, not downloaded
@@ -141,5 +168,5 @@ find "$outdir" -maxdepth 1 -type f \( -name '*.whl' -o -name '*.tar.gz' -o -name
     ! -path "$project_wheel" -delete
 mv "$fresh"/* "$outdir"/ 2>/dev/null || true
 printf '%s\n' "$pins" >"$outdir/requirements.txt"
-echo "$stamp" >"$outdir/.stamp"
+echo "$stamp" >"$outdir.stamp"
 log "$(grep -c . "$outdir/requirements.txt") dependency wheels in $outdir ($(du -sh "$outdir" | cut -f1))"
