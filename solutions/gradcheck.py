@@ -70,7 +70,7 @@ def gradcheck_naive(f, x: np.ndarray, verbose: bool = True) -> GradcheckResult:
             return GradcheckResult(False, ix, float(grad[ix]), float(numgrad))
         it.iternext()
 
-    # leave the generators as a single call of f would
+    # leave both generators as they were before the check, as if f had not been called
     random.setstate(py_state)
     np.random.set_state(np_state)
     if verbose:

@@ -1,7 +1,8 @@
 """Problem 2: sigmoid and a one-hidden-layer network (sigmoid hidden, softmax output).
 
-Cost convention, used everywhere in this package: the cross-entropy is SUMMED over the N
-examples of a batch (not averaged), as in the 2017 assignment's reference.
+Cost convention: the network's cross-entropy is SUMMED over the N examples of a batch (not
+averaged), as in the 2017 assignment's reference. (word2vec's SGD wrapper, like the
+assignment's, averages its cost over the 50 windows of a batch instead.)
 """
 
 import numpy as np
