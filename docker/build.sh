@@ -66,7 +66,7 @@ fi
 
 t0=$SECONDS
 log "docker build -t $tag (base $base, context $context)"
-docker build --build-arg "BASE_IMAGE=$base" -t "$tag" \
+docker build --force-rm --build-arg "BASE_IMAGE=$base" -t "$tag" \
     -f "$REPO/docker/grader.Dockerfile" "${build_args[@]}" "$context"
 size="$(docker image inspect --format '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1 / 1e6}')"
 log "built $tag ($size) in $((SECONDS - t0))s"
