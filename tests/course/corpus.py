@@ -35,14 +35,79 @@ class Mistake:
 
 
 MISTAKES: tuple[Mistake, ...] = (
-    Mistake("softmax_no_shift", "q1_softmax", "softmax", """
+    Mistake("softmax_no_shift", "q1_softmax", "q1_softmax", """
         e = np.exp(x)
         return e / np.sum(e, axis=-1, keepdims=True)
         """, ("softmax_stability",)),
-    Mistake("softmax_wrong_axis", "q1_softmax", "softmax", """
+    Mistake("softmax_wrong_axis", "q1_softmax", "q1_softmax", """
         e = np.exp(x - np.max(x))
         return e / np.sum(e)
         """, ("softmax_matrix_rows",)),
+    Mistake("sigmoid_grad_of_x", "q2_neural", "q2_sigmoid_grad", """
+        sig = 1 / (1 + np.exp(-s))
+        return sig * (1 - sig)
+        """, ("sigmoid_grad_values",)),
+    Mistake("gradcheck_no_random_restore", "q2_neural", "q2_gradcheck_naive", """
+        fx, grad = f(x)
+        h = 1e-4
+        it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
+        while not it.finished:
+            ix = it.multi_index
+            old = x[ix]
+            x[ix] = old + h
+            fxph = f(x)[0]
+            x[ix] = old - h
+            fxmh = f(x)[0]
+            x[ix] = old
+            numgrad = (fxph - fxmh) / (2 * h)
+            if abs(numgrad - grad[ix]) / max(1, abs(numgrad), abs(grad[ix])) > 1e-5:
+                return False
+            it.iternext()
+        return True
+        """, ("gradcheck_restores_random_state",)),
+    Mistake("gradcheck_one_sided", "q2_neural", "q2_gradcheck_naive", """
+        rndstate, npstate = random.getstate(), np.random.get_state()
+        random.setstate(rndstate)
+        np.random.set_state(npstate)
+        fx, grad = f(x)
+        h = 1e-4
+        it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
+        while not it.finished:
+            ix = it.multi_index
+            old = x[ix]
+            x[ix] = old + h
+            random.setstate(rndstate)
+            np.random.set_state(npstate)
+            fxph = f(x)[0]
+            x[ix] = old
+            numgrad = (fxph - fx) / h
+            if abs(numgrad - grad[ix]) / max(1, abs(numgrad), abs(grad[ix])) > 1e-5:
+                return False
+            it.iternext()
+        return True
+        """, ("gradcheck_accepts_correct",)),
+    Mistake("backprop_no_bias_gradient", "q2_neural", "q2_forward_backward_prop", """
+        h = sigmoid(X @ W1 + b1)
+        y_hat = softmax(h @ W2 + b2)
+        cost = -np.sum(labels * np.log(y_hat))
+        delta2 = y_hat - labels
+        gradW2 = h.T @ delta2
+        delta1 = delta2 @ W2.T * sigmoid_grad(h)
+        gradW1 = X.T @ delta1
+        gradb1, gradb2 = np.zeros_like(b1), np.zeros_like(b2)
+        """, ("forward_backward_gradient", "forward_backward_gradcheck")),
+    Mistake("cost_mean_not_sum", "q2_neural", "q2_forward_backward_prop", """
+        N = X.shape[0]
+        h = sigmoid(X @ W1 + b1)
+        y_hat = softmax(h @ W2 + b2)
+        cost = -np.sum(labels * np.log(y_hat)) / N
+        delta2 = (y_hat - labels) / N
+        gradW2 = h.T @ delta2
+        gradb2 = delta2.sum(axis=0, keepdims=True)
+        delta1 = delta2 @ W2.T * sigmoid_grad(h)
+        gradW1 = X.T @ delta1
+        gradb1 = delta1.sum(axis=0, keepdims=True)
+        """, ("forward_backward_cost", "forward_backward_gradient")),
 )
 
 
