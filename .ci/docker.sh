@@ -129,13 +129,12 @@ cs224n_docker_up() {
 # so they were re-parented); found by the docker-managed containerd address in their
 # command line and ended one pid at a time.
 cs224n_docker_reap_shims() {
-    local p cmd
+    local p cmd pid shims=() kids=()
     for p in /proc/[0-9]*; do
         case "$(cat "$p/comm" 2>/dev/null || true)" in containerd-shim*) ;; *) continue ;; esac
         cmd="$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null || true)"
         case "$cmd" in *"/var/run/docker/containerd/"*|*"-namespace moby"*) ;; *) continue ;; esac
-        cs224n_docker_log "ending leftover ${cmd%% *} (pid ${p#/proc/})"
-        kill -TERM "${p#/proc/}" 2>/dev/null || true
+        shims+=("${p#/proc/}")
     done
     # docker's own containerd, if dockerd died without stopping it
     local cpid
@@ -144,6 +143,26 @@ cs224n_docker_reap_shims() {
         cs224n_docker_log "ending leftover containerd (pid $cpid)"
         kill -TERM "$cpid" 2>/dev/null || true
     fi
+    [ "${#shims[@]}" -gt 0 ] || return 0
+    # a shim outlives its daemon while its container runs: end the container's processes
+    # (the shim's children), then the shim
+    for pid in "${shims[@]}"; do
+        for p in /proc/[0-9]*; do
+            if [ "$(awk '/^PPid:/ {print $2}' "$p/status" 2>/dev/null)" = "$pid" ]; then
+                kids+=("${p#/proc/}")
+            fi
+        done
+    done
+    cs224n_docker_log "ending ${#shims[@]} leftover containerd-shim(s) (${shims[*]}) and their containers (${kids[*]:-none})"
+    for pid in "${kids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    for pid in "${shims[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for _ in $(seq 1 20); do
+        local alive=0
+        for pid in "${shims[@]}"; do if kill -0 "$pid" 2>/dev/null; then alive=1; fi; done
+        [ "$alive" -eq 0 ] && return 0
+        sleep 0.25
+    done
+    for pid in "${shims[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
 }
 
 cs224n_docker_down() {
