@@ -78,14 +78,35 @@ if [ "${#reqs[@]}" -eq 0 ]; then
     tmp_proj="$(mktemp -d)"
     trap 'rm -rf "$tmp_proj"' EXIT
     log "building the project wheel from $REPO"
-    if ! SOURCE_DATE_EPOCH=315532800 "$PYTHON" -m pip wheel --no-deps --no-build-isolation \
-            -q -w "$tmp_proj" "$REPO" >"$tmp_proj.log" 2>&1; then
-        # build isolation off needs setuptools in $PYTHON; retry with isolation
-        SOURCE_DATE_EPOCH=315532800 "$PYTHON" -m pip wheel --no-deps -q -w "$tmp_proj" "$REPO" \
-            >"$tmp_proj.log" 2>&1 || { cat "$tmp_proj.log" >&2; rm -f "$tmp_proj.log"; die "could not build the project wheel"; }
+    # from a clean copy of the tree: setuptools' in-tree build/ folder keeps modules that were
+    # since deleted, and they would end up in the wheel (tar keeps mtimes: reproducible)
+    mkdir -p "$tmp_proj/src" "$tmp_proj/out"
+    tar -C "$REPO" -cf - --exclude=./.git --exclude=./.venv --exclude=./build --exclude=./out \
+        --exclude=./data --exclude=./release --exclude='*.egg-info' --exclude=__pycache__ \
+        --exclude=.pytest_cache --exclude=.ruff_cache --exclude='*.pyc' . \
+        | tar -C "$tmp_proj/src" -xf -
+    # a cached build environment with [build-system].requires (no per-run isolated env)
+    benv="${CS224N_WHEEL_BUILD_ENV:-$REPO/build/wheel-build-env}"
+    breqs="$("$PYTHON" -c 'import sys, tomllib; print("\n".join(tomllib.load(open(sys.argv[1], "rb")).get("build-system", {}).get("requires", ["setuptools"])))' "$REPO/pyproject.toml" 2>/dev/null || true)"
+    built=0
+    if [ -n "$breqs" ]; then
+        if [ ! -x "$benv/bin/python" ] || [ "$(cat "$benv/.requires" 2>/dev/null)" != "$breqs" ]; then
+            rm -rf "$benv"
+            { "$PYTHON" -m venv "$benv" && mapfile -t breq_list <<<"$breqs" \
+                && "$benv/bin/python" -m pip install -q "${breq_list[@]}" wheel \
+                && printf '%s\n' "$breqs" >"$benv/.requires"; } >"$tmp_proj/benv.log" 2>&1 \
+                || { log "could not prepare $benv (build isolation instead)"; rm -rf "$benv"; }
+        fi
+        if [ -x "$benv/bin/python" ] && SOURCE_DATE_EPOCH=315532800 "$benv/bin/python" -m pip wheel \
+                --no-deps --no-build-isolation -q -w "$tmp_proj/out" "$tmp_proj/src" >"$tmp_proj/log" 2>&1; then
+            built=1
+        fi
     fi
-    rm -f "$tmp_proj.log"
-    new="$(ls "$tmp_proj"/*.whl)"
+    if [ "$built" -eq 0 ]; then
+        SOURCE_DATE_EPOCH=315532800 "$PYTHON" -m pip wheel --no-deps -q -w "$tmp_proj/out" "$tmp_proj/src" \
+            >"$tmp_proj/log" 2>&1 || { cat "$tmp_proj/log" >&2; die "could not build the project wheel"; }
+    fi
+    new="$(ls "$tmp_proj"/out/*.whl)"
     name="$(basename "$new")"
     # replace an older build of the project (any version), keep the file if identical
     for old in "$project_out"/"${name%%-*}"-*.whl; do
