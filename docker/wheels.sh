@@ -117,7 +117,7 @@ if [ "${#reqs[@]}" -eq 0 ]; then
     [ -e "$project_out/$name" ] || cp "$new" "$project_out/$name"
     project_wheel="$project_out/$name"
     log "project wheel: $project_wheel"
-    reqs=("$project_wheel[$extras]")
+    reqs=("${project_wheel}[${extras}]")
     # what the dependency set depends on: [project] dependencies, requires-python and the
     # chosen extras (following self-references such as cs224n-ps1[course]); not the rest of
     # pyproject.toml, so editing tool settings does not refetch anything
@@ -160,7 +160,7 @@ fi
 stamp="$(printf '%s\n' "v2 py=$target_py extras=$extras" "$stamp_src" | sha256sum | cut -d' ' -f1)"
 if [ "$force" -eq 0 ] && [ "$(cat "$outdir.stamp" 2>/dev/null || true)" = "$stamp" ] \
         && [ -f "$outdir/requirements.txt" ]; then
-    log "wheels for $what are up to date in $outdir ($(ls "$outdir"/*.whl 2>/dev/null | wc -l) wheels)"
+    log "wheels for $what are up to date in $outdir ($(find "$outdir" -maxdepth 1 -name "*.whl" | wc -l) wheels)"
     exit 0
 fi
 
