@@ -13,7 +13,7 @@ import os
 
 from autograder.checks import q1_softmax, q2_neural, q3_word2vec, q4_sentiment
 from autograder.checks.model import Check, CheckResult, judge
-from autograder.probe import execute
+from autograder.kernel.probe import execute
 
 CATALOGUE: tuple[Check, ...] = (
     *q1_softmax.CHECKS,

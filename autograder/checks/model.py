@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograder.probe import Call, Outcome
+from autograder.kernel.probe import Call, Outcome
 
 Comparison = Callable[[Sequence[Outcome], Sequence[Outcome]], "str | None"]
 

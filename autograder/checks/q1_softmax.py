@@ -3,7 +3,7 @@
 import numpy as np
 
 from autograder.checks.model import Check, close
-from autograder.probe import Call
+from autograder.kernel.probe import Call
 
 CELL = "q1_softmax_hidden"
 

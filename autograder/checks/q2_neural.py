@@ -3,7 +3,7 @@
 import numpy as np
 
 from autograder.checks.model import Check, close, equal_values
-from autograder.probe import Call, Ref
+from autograder.kernel.probe import Call, Ref
 
 SIGMOID_CELL = "q2_sigmoid_hidden"
 GRADCHECK_CELL = "q2_gradcheck_hidden"

@@ -1,7 +1,7 @@
 """Hidden checks for problem 3: word2vec and SGD (16 points + 2 extra for CBOW)."""
 
 from autograder.checks.model import Check, close
-from autograder.probe import Call, Ref
+from autograder.kernel.probe import Call, Ref
 
 NORMALIZE_CELL = "q3_normalize_hidden"
 SOFTMAX_COST_CELL = "q3_softmax_cost_hidden"

@@ -3,7 +3,7 @@
 import numpy as np
 
 from autograder.checks.model import Check, close
-from autograder.probe import Call
+from autograder.kernel.probe import Call
 
 FEATURES_CELL = "q4_features_hidden"
 SELECTION_CELL = "q4_selection_hidden"

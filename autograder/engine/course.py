@@ -1,0 +1,132 @@
+"""The assignment as the grader needs it: a private gradebook of the source cells, the public
+release files, and nbgrader's own preprocessors to restore what students must not change."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import nbformat
+
+from autograder.checks import cell_points
+
+log = logging.getLogger(__name__)
+REPO = Path(__file__).resolve().parents[2]
+
+
+class NotebookError(ValueError):
+    """A submitted notebook cannot be graded (the message is shown to the student)."""
+
+
+@dataclass
+class GradedCell:
+    """A graded cell of the source: grade_id, points, and whether the catalogue scores it."""
+
+    notebook: str
+    grade_id: str
+    points: float
+    auto: bool
+
+
+class AssignmentCopy:
+    """`nbgrader generate_assignment` run once into a private folder.
+
+    Gives the gradebook that nbgrader's OverwriteCells restores locked and graded cells from,
+    and the release's public support files that every sandbox gets (never the student's copy).
+    """
+
+    def __init__(self, course_root: Path = REPO, assignment: str = "ps1",
+                 workdir: Path | None = None):
+        self.course_root = Path(course_root)
+        self.assignment = assignment
+        self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="autograder-course-")
+        self.root = Path(workdir) if workdir else Path(self._tmp.name)
+        self._generate()
+
+    def _generate(self) -> None:
+        shutil.copy(self.course_root / "nbgrader_config.py", self.root / "nbgrader_config.py")
+        src = self.course_root / "source" / self.assignment
+        dst = self.root / "source" / self.assignment
+        if dst.exists():
+            shutil.rmtree(dst)
+        shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_*"))
+        env = dict(os.environ)
+        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+        env.pop("CS224N_GRADEBOOK_URL", None)
+        proc = subprocess.run(
+            [str(Path(sys.executable).parent / "nbgrader"), "generate_assignment",
+             self.assignment, "--force"],
+            cwd=self.root, env=env, capture_output=True, text=True, timeout=600,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"nbgrader generate_assignment failed:\n{proc.stderr[-3000:]}")
+        log.info("assignment %s prepared in %s", self.assignment, self.root)
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.root / 'gradebook.db'}"
+
+    @property
+    def release(self) -> Path:
+        return self.root / "release" / self.assignment
+
+    @cached_property
+    def notebooks(self) -> tuple[str, ...]:
+        return tuple(sorted(p.stem for p in (self.root / "source" / self.assignment)
+                            .glob("*.ipynb")))
+
+    @cached_property
+    def graded_cells(self) -> list[GradedCell]:
+        auto = cell_points()
+        cells = []
+        for name in self.notebooks:
+            nb = nbformat.read(self.root / "source" / self.assignment / f"{name}.ipynb", 4)
+            for cell in nb.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if meta.get("grade"):
+                    cells.append(GradedCell(name, meta["grade_id"], float(meta["points"]),
+                                            meta["grade_id"] in auto))
+        return cells
+
+    def support_files(self) -> list[Path]:
+        """The release's files other than notebooks (the public support package)."""
+        return [p for p in self.release.iterdir() if p.suffix != ".ipynb"]
+
+    def restore(self, name: str, raw: bytes) -> nbformat.NotebookNode:
+        """Parse and validate a submitted notebook, then let nbgrader put back every locked
+        and graded cell from the gradebook (edited or deleted ones included)."""
+        from nbgrader.preprocessors import (
+            CheckCellMetadata,
+            ClearOutput,
+            DeduplicateIds,
+            OverwriteCells,
+            OverwriteKernelspec,
+        )
+
+        try:
+            nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+            nbformat.validate(nb)
+        except Exception as exc:  # any parse or schema problem is the student's to fix
+            raise NotebookError(f"{name}.ipynb is not a valid notebook ({_short(exc)})") from None
+        resources = {"nbgrader": {"notebook": name, "assignment": self.assignment,
+                                  "db_url": self.db_url}}
+        try:
+            for pp in (ClearOutput(), DeduplicateIds(), OverwriteKernelspec(),
+                       OverwriteCells(add_missing_cells=True), CheckCellMetadata()):
+                nb, resources = pp.preprocess(nb, resources)
+        except Exception as exc:
+            raise NotebookError(f"{name}.ipynb has damaged grading metadata ({_short(exc)}); "
+                                "start again from the released notebook") from None
+        return nb
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]

@@ -1,0 +1,255 @@
+"""Grade one submission: restore, run each notebook in a sandbox, judge in this process.
+
+For each notebook the sandbox gets a fresh folder with the student's restored notebooks (hidden
+test cells emptied), the release's support files and the calls of that notebook's checks. The
+runner executes the notebook, then answers the calls; this process reads the answers back as
+plain data and judges them with the checks catalogue against the reference solutions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from autograder import kernel
+from autograder.checks import CATALOGUE, Check, check_seed, judge, reference_namespace
+from autograder.engine.course import AssignmentCopy, NotebookError
+from autograder.engine.results import (
+    CellGrade,
+    CheckOutcome,
+    NotebookReport,
+    SubmissionResult,
+)
+from autograder.engine.submission import Submission
+from autograder.kernel import wire
+from autograder.kernel.probe import Call, Outcome, execute
+from autograder.sandbox import Limits, RunResult, Sandbox
+
+log = logging.getLogger(__name__)
+KERNEL_DIR = Path(kernel.__file__).resolve().parent
+RUNTIME_FILES = {f"/opt/grader/kernel/{p.name}": p for p in KERNEL_DIR.glob("*.py")}
+HIDDEN_PLACEHOLDER = "# hidden tests: run by the grader outside your notebook"
+MAX_STATUS_BYTES = 1024**2
+
+
+@dataclass
+class GradingOptions:
+    """How notebooks run in the sandbox."""
+
+    limits: Limits = field(default_factory=Limits)
+    cell_timeout: float = 60.0
+    call_timeout: float = 20.0
+    seed: int = field(default_factory=check_seed)
+
+    @property
+    def seed_tag(self) -> str:
+        return hashlib.sha256(f"cs224n-seed-{self.seed}".encode()).hexdigest()[:12]
+
+
+class Grader:
+    """Grades submissions of one assignment with one sandbox backend."""
+
+    def __init__(self, course: AssignmentCopy, sandbox: Sandbox,
+                 options: GradingOptions | None = None):
+        self.course = course
+        self.sandbox = sandbox
+        self.options = options or GradingOptions()
+        self._reference: dict[str, list[Outcome]] = {}
+        self._auto_cells = {c.grade_id for c in course.graded_cells if c.auto}
+
+    # ------------------------------------------------------------ one submission
+
+    def grade(self, submission: Submission, notebooks_dir: Path | None = None
+              ) -> SubmissionResult:
+        """Grade every notebook of the assignment in the submission.
+
+        notebooks_dir: where to write the executed notebooks (for formgrader), if given.
+        """
+        result = SubmissionResult(submission.student, submission.digest,
+                                  problems=list(submission.problems),
+                                  seed_tag=self.options.seed_tag)
+        restored: dict[str, nbformat.NotebookNode] = {}
+        failed: dict[str, NotebookReport] = {}
+        for name in self.course.notebooks:
+            raw = submission.files.get(f"{name}.ipynb")
+            if raw is None:
+                failed[name] = NotebookReport(name, "missing", f"{name}.ipynb was not submitted")
+                continue
+            try:
+                restored[name] = self.course.restore(name, raw)
+            except NotebookError as exc:
+                failed[name] = NotebookReport(name, "invalid", str(exc))
+        for name in self.course.notebooks:
+            if name in failed:
+                report = failed[name]
+                report.cells = self._zero_cells(name, report.message or report.status)
+            else:
+                report = self._grade_notebook(name, restored, notebooks_dir)
+            result.notebooks.append(report)
+        return result
+
+    def _zero_cells(self, name: str, reason: str) -> list[CellGrade]:
+        cells = []
+        for cell in self.course.graded_cells:
+            if cell.notebook == name:
+                checks = [CheckOutcome(c.name, c.points, 0.0, c.description, reason)
+                          for c in self._checks(cell.grade_id)]
+                cells.append(CellGrade(name, cell.grade_id, cell.points, 0.0, cell.auto, checks))
+        return cells
+
+    def _checks(self, cell: str) -> list[Check]:
+        return [c for c in CATALOGUE if c.cell == cell]
+
+    # ------------------------------------------------------------ one notebook
+
+    def _grade_notebook(self, name: str, restored: dict, notebooks_dir: Path | None
+                        ) -> NotebookReport:
+        checks = [c for c in CATALOGUE if c.cell in self._cells_of(name)]
+        calls = {c.name: c.calls(c.rng(self.options.seed)) for c in checks}
+        flat = [call for c in checks for call in calls[c.name]]
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="autograder-job-") as tmp:
+            job = Path(tmp)
+            self._prepare_job(job, restored)
+            wire.write_calls(job / "_calls.json", flat)
+            run = self.sandbox.run(job, self._argv(name), self.options.limits,
+                                   runtime_files=RUNTIME_FILES)
+            out = job / "_out"
+            outcomes, failure = self._read_outcomes(out, len(flat), run)
+            cell_errors = self._cell_errors(out)
+            report = NotebookReport(name, "graded" if failure is None else "stopped", failure,
+                                    round(time.perf_counter() - started, 3), cell_errors)
+            if notebooks_dir is not None:
+                notebooks_dir.mkdir(parents=True, exist_ok=True)
+                executed = self._executed_notebook(out, restored[name])
+                nbformat.write(executed, notebooks_dir / f"{name}.ipynb")
+        position = 0
+        verdicts: dict[str, CheckOutcome] = {}
+        for check in checks:
+            n = len(calls[check.name])
+            student = outcomes[position : position + n] if outcomes else None
+            position += n
+            verdicts[check.name] = self._judge(check, calls[check.name], student, failure)
+        report.cells = self._cell_grades(name, restored[name], verdicts)
+        return report
+
+    def _cells_of(self, name: str) -> set[str]:
+        return {c.grade_id for c in self.course.graded_cells if c.notebook == name and c.auto}
+
+    def _prepare_job(self, job: Path, restored: dict) -> None:
+        for path in self.course.support_files():
+            target = job / path.name
+            if path.is_dir():
+                shutil.copytree(path, target, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy(path, target)
+        for name, nb in restored.items():
+            runnable = nbformat.from_dict(json.loads(json.dumps(nb)))
+            for cell in runnable.cells:
+                if cell.metadata.get("nbgrader", {}).get("grade_id") in self._auto_cells:
+                    cell.source = HIDDEN_PLACEHOLDER
+            nbformat.write(runnable, job / f"{name}.ipynb")
+
+    def _argv(self, name: str) -> list[str]:
+        return ["python", "-m", "kernel.runner", f"{name}.ipynb", "--out", "_out",
+                "--calls", "_calls.json", "--cell-timeout", str(self.options.cell_timeout),
+                "--call-timeout", str(self.options.call_timeout)]
+
+    def _read_outcomes(self, out: Path, expected: int, run: RunResult):
+        try:
+            return wire.read_outcomes(out / "outcomes.json", expected), None
+        except wire.WireError as exc:
+            return None, self._failure_message(out, run, exc)
+
+    def _failure_message(self, out: Path, run: RunResult, exc: Exception) -> str:
+        where = ""
+        progress = _read_small_json(out / "progress.json")
+        if isinstance(progress, dict):
+            if isinstance(progress.get("cell"), int):
+                where = f" while running cell {progress['cell'] + 1}"
+            elif isinstance(progress.get("call"), int):
+                where = " while the grader was calling your functions"
+        limits = self.options.limits
+        if run.timed_out:
+            return f"your notebook was stopped after {limits.wall_seconds:g} s{where}"
+        if run.killed_reason == "memory":
+            return f"your notebook ran out of memory (limit {limits.memory_bytes // 2**20} MiB)"
+        if run.killed_reason:
+            return f"your notebook was stopped ({run.killed_reason}){where}"
+        if run.exit_code not in (0, None) or run.signal:
+            code = f"signal {run.signal}" if run.signal else f"exit code {run.exit_code}"
+            return f"your notebook's process ended unexpectedly ({code}){where}"
+        return f"the grader could not read your results ({exc})"
+
+    def _cell_errors(self, out: Path) -> list[str]:
+        records = _read_small_json(out / "cells.json")
+        errors = []
+        if isinstance(records, list):
+            for r in records[:200]:
+                if isinstance(r, dict) and r.get("status") in ("error", "timeout"):
+                    index = r.get("index") if isinstance(r.get("index"), int) else -1
+                    errors.append(f"cell {index + 1}: {str(r.get('error'))[:300]}")
+        return errors[:20]
+
+    def _executed_notebook(self, out: Path, fallback) -> nbformat.NotebookNode:
+        """The sandbox's executed notebook if it is a sane notebook, else the restored one.
+
+        Only its outputs are used (for the feedback of written answers); grades never are.
+        """
+        path = out / "notebook.ipynb"
+        try:
+            if path.is_file() and not path.is_symlink() and path.stat().st_size < 32 * 2**20:
+                nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+                if len(nb.cells) == len(fallback.cells):
+                    return nb
+        except Exception:  # whatever the sandbox wrote, fall back to what we restored
+            pass
+        return fallback
+
+    def _judge(self, check: Check, calls: list[Call], student, failure) -> CheckOutcome:
+        if student is None:
+            return CheckOutcome(check.name, check.points, 0.0, check.description, failure)
+        verdict = judge(check, student, self._reference_outcomes(check, calls))
+        message = None if verdict.passed else f"{check.message} ({verdict.reason})"
+        return CheckOutcome(check.name, check.points, verdict.score, check.description, message)
+
+    def _reference_outcomes(self, check: Check, calls: list[Call]) -> list[Outcome]:
+        if check.name not in self._reference:
+            namespace = reference_namespace()
+            self._reference[check.name] = [execute(call, namespace) for call in calls]
+        return self._reference[check.name]
+
+    def _cell_grades(self, name, nb, verdicts: dict[str, CheckOutcome]) -> list[CellGrade]:
+        from nbgrader.utils import determine_grade
+
+        by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+        cells = []
+        for cell in self.course.graded_cells:
+            if cell.notebook != name:
+                continue
+            if cell.auto:
+                checks = [verdicts[c.name] for c in self._checks(cell.grade_id)]
+                score = round(sum(c.score for c in checks), 6)
+                cells.append(CellGrade(name, cell.grade_id, cell.points, score, True, checks))
+            else:
+                source = by_id.get(cell.grade_id)
+                score = determine_grade(source)[0] if source is not None else 0.0
+                cells.append(CellGrade(name, cell.grade_id, cell.points, score, False))
+        return cells
+
+
+def _read_small_json(path: Path):
+    try:
+        if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_STATUS_BYTES:
+            return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    return None

@@ -1,0 +1,156 @@
+"""Run one notebook in a fresh interpreter, then answer the grader's calls.
+
+    python -m kernel.runner NOTEBOOK --out DIR [--calls FILE] [--cell-timeout S]
+
+Runs inside the sandbox, in the same process as the student's code, so it trusts nothing it
+reads back from the notebook's namespace: it only executes cells, records what happened, and
+writes plain data into DIR:
+
+    progress.json      updated before each cell (which cell is running)
+    notebook.ipynb     the notebook with its (size-capped) outputs
+    cells.json         per code cell: index, status (ok|error|timeout), error, seconds
+    outcomes.json/.npz the results of the grader's calls (probe.execute), when --calls given
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from . import probe, wire
+
+OUTPUT_LIMIT = 64 * 1024  # characters of output kept per cell
+
+
+class CellTimeout(BaseException):
+    """Raised by the alarm when a cell or a call runs too long."""
+
+
+def _on_alarm(signum, frame):
+    raise CellTimeout()
+
+
+class CappedStream(io.TextIOBase):
+    """A text stream that keeps the first `limit` characters and counts the rest."""
+
+    def __init__(self, limit: int = OUTPUT_LIMIT):
+        self.limit = limit
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text) -> int:
+        text = str(text)
+        room = self.limit - self.kept
+        if room > 0:
+            self.parts.append(text[:room])
+            self.kept += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def getvalue(self) -> str:
+        tail = f"\n[... {self.dropped} more characters of output dropped]" if self.dropped else ""
+        return "".join(self.parts) + tail
+
+
+def _silence_fds() -> None:
+    """Point fds 1 and 2 at /dev/null: output written around sys.stdout goes nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def _write_json(path: Path, data) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, path)
+
+
+def run_notebook(nb, out: Path, cell_timeout: float):
+    """Execute nb's code cells in a fresh IPython shell; returns (shell, cell records)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance(colors="NoColor")
+    records = []
+    for index, cell in enumerate(nb["cells"]):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        _write_json(out / "progress.json", {"cell": index})
+        stream = CappedStream()
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = stream
+        started = time.perf_counter()
+        status, error = "ok", None
+        signal.setitimer(signal.ITIMER_REAL, cell_timeout)
+        try:
+            result = shell.run_cell(source, store_history=False)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            failure = result.error_before_exec or result.error_in_exec
+            if failure is not None:
+                status, error = "error", f"{type(failure).__name__}: {failure}"[:500]
+        except CellTimeout:
+            status, error = "timeout", f"the cell ran longer than {cell_timeout:g} s"
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            sys.stdout, sys.stderr = saved
+        seconds = time.perf_counter() - started
+        cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": stream.getvalue()}]
+        records.append({"index": index, "status": status, "error": error,
+                        "seconds": round(seconds, 3)})
+    return shell, records
+
+
+def answer_calls(calls_path: Path, namespace: dict, out: Path, call_timeout: float) -> None:
+    calls = wire.read_calls(calls_path)
+    outcomes = []
+    for call in calls:
+        _write_json(out / "progress.json", {"call": len(outcomes)})
+        signal.setitimer(signal.ITIMER_REAL, call_timeout)
+        try:
+            outcome = probe.execute(call, namespace)
+        except CellTimeout:
+            outcome = probe.Outcome(error=f"TimeoutError: took longer than {call_timeout:g} s")
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        outcomes.append(outcome)
+    wire.write_outcomes(out / "outcomes.json", outcomes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kernel.runner")
+    parser.add_argument("notebook", type=Path)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--calls", type=Path)
+    parser.add_argument("--cell-timeout", type=float, default=60.0)
+    parser.add_argument("--call-timeout", type=float, default=20.0)
+    args = parser.parse_args(argv)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGALRM, _on_alarm)
+    # plain JSON: the grader validated the notebook already (nbformat's schema check is slow)
+    nb = json.loads(args.notebook.read_text(encoding="utf-8"))
+    os.chdir(args.notebook.resolve().parent)  # notebooks open files relative to themselves
+    _silence_fds()
+    shell, records = run_notebook(nb, args.out, args.cell_timeout)
+    _write_json(args.out / "notebook.ipynb", nb)
+    _write_json(args.out / "cells.json", records)
+    if args.calls is not None:
+        answer_calls(args.calls, shell.user_ns, args.out, args.call_timeout)
+    _write_json(args.out / "progress.json", {"done": True})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
