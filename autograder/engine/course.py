@@ -43,12 +43,18 @@ class AssignmentCopy:
     """
 
     def __init__(self, course_root: Path = REPO, assignment: str = "ps1",
-                 workdir: Path | None = None):
+                 workdir: Path | None = None, generate: bool = True):
         self.course_root = Path(course_root)
         self.assignment = assignment
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="autograder-course-")
         self.root = Path(workdir) if workdir else Path(self._tmp.name)
-        self._generate()
+        if generate:
+            self._generate()
+
+    @classmethod
+    def existing(cls, root: Path, assignment: str = "ps1") -> AssignmentCopy:
+        """An AssignmentCopy already generated in root (e.g. by the parent process)."""
+        return cls(root, assignment, workdir=root, generate=False)
 
     def _generate(self) -> None:
         shutil.copy(self.course_root / "nbgrader_config.py", self.root / "nbgrader_config.py")

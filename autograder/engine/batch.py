@@ -1,0 +1,172 @@
+"""Grade a folder of submissions in parallel, skipping the unchanged ones.
+
+    submitted/<student>/ps1/*.ipynb   (nbgrader's layout), or submitted/<student>.zip
+
+Outputs in OUT: results/<student>.json (the engine's full result, also the cache),
+results/<student>/results.json (Gradescope), feedback/<student>.html, notebooks/<student>/
+(the executed notebooks) and grades.csv.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.engine.course import AssignmentCopy
+from autograder.engine.grade import Grader, GradingOptions
+from autograder.engine.results import ENGINE_VERSION, NotebookReport, SubmissionResult
+from autograder.engine.submission import Submission, SubmissionError, load_folder, load_zip
+
+log = logging.getLogger(__name__)
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
+
+
+@dataclass
+class Entry:
+    """One student's submission on disk."""
+
+    student: str
+    path: Path
+
+
+def discover(submissions_dir: Path, assignment: str) -> tuple[list[Entry], list[str]]:
+    """Submissions in nbgrader's layout (and <student>.zip); returns (entries, problems)."""
+    entries, problems = [], []
+    for path in sorted(Path(submissions_dir).iterdir()):
+        student = path.name[:-4] if path.suffix == ".zip" else path.name
+        if not STUDENT_ID.match(student):
+            problems.append(f"{path.name!r}: not a valid student id, skipped")
+            continue
+        if path.is_dir() and not path.is_symlink() and (path / assignment).is_dir():
+            entries.append(Entry(student, path / assignment))
+        elif path.suffix == ".zip" and path.is_file() and not path.is_symlink():
+            entries.append(Entry(student, path))
+    return entries, problems
+
+
+def load(entry: Entry) -> Submission:
+    if entry.path.suffix == ".zip":
+        return load_zip(entry.student, entry.path)
+    return load_folder(entry.student, entry.path)
+
+
+# ---------------------------------------------------------------- worker processes
+
+_grader: Grader | None = None
+
+
+def _init_worker(course_root: str, assignment: str, sandbox: str, options: GradingOptions):
+    global _grader
+    from autograder.sandbox import get_sandbox
+
+    logging.basicConfig(level=logging.WARNING)
+    _grader = Grader(AssignmentCopy.existing(Path(course_root), assignment), get_sandbox(sandbox),
+                     options)
+
+
+def _grade_in_worker(submission: Submission, notebooks_dir: str) -> str:
+    assert _grader is not None
+    return _grader.grade(submission, Path(notebooks_dir)).to_json()
+
+
+def internal_error(submission: Submission, detail: str) -> SubmissionResult:
+    """A result for a submission the engine failed on: zero, marked for the staff, no trace."""
+    log.error("grading %s failed: %s", submission.student, detail)
+    report = NotebookReport("(all)", "error", "the grader failed on this submission; the "
+                            "course staff will look at it")
+    return SubmissionResult(submission.student, submission.digest, [report],
+                            list(submission.problems))
+
+
+# ---------------------------------------------------------------- the batch
+
+
+def cached_result(out: Path, submission: Submission, seed_tag: str) -> SubmissionResult | None:
+    path = out / "results" / f"{submission.student}.json"
+    try:
+        result = SubmissionResult.from_json(path.read_text())
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    if (result.digest, result.engine_version, result.seed_tag) == (
+            submission.digest, ENGINE_VERSION, seed_tag):
+        return result
+    return None
+
+
+def grade_batch(submissions_dir: Path, out: Path, *, course: AssignmentCopy, sandbox: str,
+                options: GradingOptions, jobs: int = 2, force: bool = False,
+                on_result: Callable[[SubmissionResult, bool], None] | None = None
+                ) -> list[SubmissionResult]:
+    """Grade every submission in submissions_dir with `jobs` worker processes.
+
+    on_result(result, from_cache) is called as each result arrives (progress bars, reports).
+    """
+    entries, problems = discover(submissions_dir, course.assignment)
+    for problem in problems:
+        log.warning("%s", problem)
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    results: dict[str, SubmissionResult] = {}
+    todo: list[Submission] = []
+    for entry in entries:
+        try:
+            submission = load(entry)
+        except SubmissionError as exc:
+            submission = Submission(entry.student, problems=[str(exc)])
+        cached = None if force else cached_result(out, submission, options.seed_tag)
+        if cached is not None:
+            results[entry.student] = cached
+            if on_result:
+                on_result(cached, True)
+        else:
+            todo.append(submission)
+
+    pending = list(todo)
+    while pending:  # a dead worker pool is replaced, and what it held is graded again
+        pending = _run_pool(pending, out, course, sandbox, options, jobs, results, on_result)
+    return [results[e.student] for e in entries if e.student in results]
+
+
+def _run_pool(todo, out, course, sandbox, options, jobs, results, on_result) -> list[Submission]:
+    left = {s.student: s for s in todo}
+    with ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_init_worker,
+                             initargs=(str(course.root), course.assignment, sandbox,
+                                       options)) as pool:
+        futures = {pool.submit(_grade_in_worker, s, str(out / "notebooks" / s.student)): s
+                   for s in todo}
+        try:
+            for future in as_completed(futures):
+                submission = futures[future]
+                try:
+                    result = SubmissionResult.from_json(future.result())
+                except BrokenProcessPool:
+                    raise
+                except Exception:
+                    result = internal_error(submission, traceback.format_exc())
+                _save(out, result)
+                results[submission.student] = result
+                left.pop(submission.student, None)
+                if on_result:
+                    on_result(result, False)
+        except BrokenProcessPool:
+            log.error("a grading worker died; %d submissions are graded again", len(left))
+            if len(left) == len(todo):  # nothing progressed: do not loop forever
+                for submission in left.values():
+                    result = internal_error(submission, "worker pool died")
+                    _save(out, result)
+                    results[submission.student] = result
+                return []
+            return list(left.values())
+    return []
+
+
+def _save(out: Path, result: SubmissionResult) -> None:
+    path = out / "results" / f"{result.student}.json"
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(result.to_json())
+    tmp.replace(path)
