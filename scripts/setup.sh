@@ -24,3 +24,4 @@ if [ ${#need[@]} -gt 0 ]; then
     fi
 fi
 echo "setup: done (.venv ready)"
+bash scripts/sandbox-runtime.sh
