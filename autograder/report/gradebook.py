@@ -1,0 +1,236 @@
+"""Write auto-graded scores into an nbgrader gradebook, as `nbgrader autograde` would.
+
+For each result: the student is added if missing, the submission is created (with a Grade row
+per grade cell, as nbgrader does), and every graded cell's `auto_score` and
+`needs_manual_grade` are set the way nbgrader's SaveAutoGrades sets them; notebooks that were
+not submitted get autograde's zeros. `nbgrader export` and formgrader then see the scores,
+and a human's manual scores are never touched (they keep precedence, as in nbgrader).
+
+The assignment must already be in the gradebook (`nbgrader generate_assignment` has run for
+that course). nbgrader is imported only when syncing (it is the `course` extra).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from autograder.engine.results import CellGrade, NotebookReport, SubmissionResult
+from autograder.report.executed import ExecutedNotebooks
+from autograder.report.text import one_line
+
+if TYPE_CHECKING:
+    from nbgrader.api import Grade, Gradebook, SubmittedAssignment, SubmittedNotebook
+
+log = logging.getLogger(__name__)
+# nbgrader uses student ids as folder names and glob patterns and `nbgrader export` writes
+# them into an unquoted CSV: letters, digits and . _ @ + -, starting with a letter or digit.
+STUDENT_ID = re.compile(r"\w[\w.@+-]{0,127}")
+NO_RESPONSE = "No response."  # SaveAutoGrades' comment on an unchanged answer cell
+COURSE_ID = "cs224n"  # c.CourseDirectory.course_id in nbgrader_config.py
+
+
+class GradebookError(ValueError):
+    """The gradebook cannot take these results (the message says why; no traceback)."""
+
+
+@dataclass
+class SyncSummary:
+    """Who was written to the gradebook, and who was not and why."""
+
+    synced: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+def check_student_id(student: object) -> str:
+    """The id if nbgrader can take it, else GradebookError with a clear message."""
+    if isinstance(student, str) and STUDENT_ID.fullmatch(student):
+        return student
+    raise GradebookError(
+        f"student id {one_line(student, 60)!r} cannot be used in the gradebook: use 1 to 128 "
+        "letters, digits and . _ @ + -, starting with a letter or a digit")
+
+
+def sync_gradebook(results: Iterable[SubmissionResult], db_url: str, assignment: str = "ps1",
+                   autograded_root: Path | None = None, *, course_id: str = COURSE_ID
+                   ) -> SyncSummary:
+    """Write the results' scores into the gradebook at db_url; returns who was written.
+
+    autograded_root: the executed notebooks, <root>/<student>/<notebook>.ipynb (the engine's
+    layout) or <root>/<student>/<assignment>/ (nbgrader's autograded/). When given, a
+    timestamp.txt there becomes the submission's timestamp and the solution cells' "No
+    response." comments are set from the notebooks, as autograde does.
+    """
+    from nbgrader.api import InvalidEntry, MissingEntry
+    from sqlalchemy.exc import SQLAlchemyError
+
+    summary = SyncSummary()
+    executed = ExecutedNotebooks(autograded_root, assignment) if autograded_root else None
+    with _open(db_url, course_id) as gb:
+        cells = _assignment_cells(gb, assignment)
+        for result in results:
+            student = one_line(result.student, 200)
+            try:
+                _check_result(result, cells, assignment)
+                _sync_one(gb, result, assignment, executed)
+            except GradebookError as exc:
+                summary.refused[student] = str(exc)
+            except (InvalidEntry, MissingEntry, SQLAlchemyError) as exc:
+                gb.db.rollback()
+                summary.refused[student] = f"the gradebook refused it ({one_line(exc, 300)})"
+            else:
+                summary.synced.append(result.student)
+                continue
+            log.warning("not written to the gradebook: %s: %s", student, summary.refused[student])
+    log.info("gradebook: %d submissions written, %d refused", len(summary.synced),
+             len(summary.refused))
+    return summary
+
+
+# ------------------------------------------------------------------ checks before writing
+
+
+def _open(db_url: str, course_id: str) -> Gradebook:
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):]).is_file():
+        raise GradebookError(f"no gradebook at {db_url}: run `nbgrader generate_assignment` "
+                             "in the course folder first")
+    try:
+        return Gradebook(db_url, course_id=course_id)
+    except (SQLAlchemyError, ValueError) as exc:
+        raise GradebookError(f"cannot open the gradebook at {db_url}: {one_line(exc, 300)}"
+                             ) from None
+
+
+def _assignment_cells(gb: Gradebook, assignment: str) -> dict[str, set[str]]:
+    """notebook name -> names of its grade and task cells, from the gradebook."""
+    from nbgrader.api import MissingEntry
+
+    try:
+        found = gb.find_assignment(assignment)
+    except MissingEntry:
+        raise GradebookError(f"assignment {assignment!r} is not in the gradebook: run "
+                             f"`nbgrader generate_assignment {assignment}` first") from None
+    cells = {nb.name: {c.name for c in [*nb.grade_cells, *nb.task_cells]}
+             for nb in found.notebooks}
+    if not cells:
+        raise GradebookError(f"assignment {assignment!r} has no notebooks in the gradebook")
+    return cells
+
+
+def _check_result(result: SubmissionResult, cells: dict[str, set[str]], assignment: str
+                  ) -> None:
+    """Refuse, before writing anything, a result the gradebook cannot hold as it is."""
+    check_student_id(result.student)
+    for report in result.notebooks:
+        if report.name not in cells:
+            if report.cells or report.status == "graded":
+                raise GradebookError(f"notebook {one_line(report.name, 100)!r} is not part of "
+                                     f"{assignment!r} in the gradebook")
+            raise GradebookError(f"not graded ({one_line(report.status, 40)}: "
+                                 f"{one_line(report.message, 200)}); left to the staff")
+        for cell in report.cells:
+            if cell.notebook != report.name or cell.grade_id not in cells[report.name]:
+                raise GradebookError(
+                    f"cell {one_line(cell.notebook, 100)}/{one_line(cell.grade_id, 100)} is "
+                    f"not a graded cell of {assignment!r} in the gradebook: were these "
+                    "results graded against another version of the assignment?")
+
+
+# ------------------------------------------------------------------ writing one submission
+
+
+def _sync_one(gb: Gradebook, result: SubmissionResult, assignment: str,
+              executed: ExecutedNotebooks | None) -> None:
+    student = result.student
+    gb.update_or_create_student(student)
+    timestamp = executed.timestamp(student) if executed else None
+    extra = {"timestamp": timestamp} if timestamp is not None else {}
+    submission = gb.update_or_create_submission(assignment, student, **extra)
+    _complete_rows(gb, submission)
+    reports = {nb.name: nb for nb in result.notebooks}
+    for notebook in submission.notebooks:
+        report = reports.get(notebook.name)
+        if report is None or report.status == "missing":
+            _zero_missing(notebook)
+        else:
+            for cell in report.cells:
+                _record(gb.find_grade(cell.grade_id, cell.notebook, assignment, student), cell)
+            _comments(gb, notebook, report, executed, assignment, student)
+        notebook.late_submission_penalty = None  # AssignLatePenalties' reset
+    if submission.total_seconds_late > 0:
+        log.warning("%s: %s submitted %.0f s late (no penalty applied here)", student,
+                    assignment, submission.total_seconds_late)
+    gb.db.commit()
+
+
+def _complete_rows(gb: Gradebook, submission: SubmittedAssignment) -> None:
+    """Add the notebook, grade and comment rows a submission lacks, as add_submission does
+    (they are missing when a notebook or cell was added after the submission was made)."""
+    from nbgrader.api import Comment, Grade, SubmittedNotebook
+
+    existing = {nb.notebook_id: nb for nb in submission.notebooks}
+    added = 0
+    for notebook in submission.assignment.notebooks:
+        nb = existing.get(notebook.id)
+        if nb is None:
+            nb = SubmittedNotebook(notebook=notebook, assignment=submission)
+            gb.db.add(nb)
+            added += 1
+        graded = {g.cell_id for g in nb.grades}
+        commented = {c.cell_id for c in nb.comments}
+        for cell in [*notebook.grade_cells, *notebook.task_cells]:
+            if cell.id not in graded:
+                Grade(cell_id=cell.id, notebook=nb)
+                added += 1
+        for cell in [*notebook.solution_cells, *notebook.task_cells]:
+            if cell.id not in commented:
+                Comment(cell_id=cell.id, notebook=nb)
+                added += 1
+    if added:
+        log.info("%s: added %d missing gradebook rows", submission.student_id, added)
+        gb.db.flush()
+
+
+def _record(grade: Grade, cell: CellGrade) -> None:
+    """SaveAutoGrades._add_score: the auto score, and a review flag if a human graded it
+    before or there is no automatic score (a written answer awaiting the staff)."""
+    grade.auto_score = None if cell.score is None else float(cell.score)
+    grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+
+
+def _zero_missing(notebook: SubmittedNotebook) -> None:
+    """What autograde gives a notebook that was not submitted: zero, nothing to review."""
+    for grade in notebook.grades:
+        grade.auto_score = 0.0
+        grade.needs_manual_grade = False
+
+
+def _comments(gb: Gradebook, notebook: SubmittedNotebook, report: NotebookReport,
+              executed: ExecutedNotebooks | None, assignment: str, student: str) -> None:
+    """SaveAutoGrades._add_comment: "No response." on an answer cell left as released.
+
+    A written answer's own grade says it (nbgrader scores an unchanged one 0); other answer
+    cells are compared with the gradebook's checksum in the executed notebook, when given.
+    """
+    from nbgrader.api import TaskCell
+
+    written = {c.grade_id: c.score for c in report.cells if not c.auto}
+    cells = executed.cells(student, notebook.name) if executed else None
+    for comment in notebook.comments:
+        name = comment.cell.name
+        if name in written:
+            comment.auto_comment = NO_RESPONSE if written[name] == 0 else None
+        elif cells is not None and name in cells:
+            if isinstance(comment.cell, TaskCell):
+                comment.auto_comment = None
+                continue
+            source = gb.find_source_cell(name, notebook.name, assignment)
+            unchanged = source.checksum is not None and cells[name] == source.checksum
+            comment.auto_comment = NO_RESPONSE if unchanged else None

@@ -1,0 +1,113 @@
+"""A submission's result as Gradescope's autograder `results.json`.
+
+The top-level `score` and `max_score` count the automatic checks only: the written answers
+are graded by the course staff (in Gradescope or formgrader) and appear as 0-point entries
+visible once grades are published. Every text field is plain text (`output_format` "text"),
+so nothing a student wrote is rendered as HTML or Markdown by Gradescope.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from autograder.engine.results import CellGrade, NotebookReport, SubmissionResult
+from autograder.report.files import write_atomic
+from autograder.report.summary import (
+    WRITTEN_NOTE,
+    notebook_auto_max,
+    notebook_auto_score,
+    problem_notebooks,
+    score_line,
+)
+from autograder.report.text import clean, one_line, points
+
+VISIBLE = "visible"
+AFTER_PUBLISHED = "after_published"
+MAX_LISTED = 20
+
+
+def results_json(result: SubmissionResult) -> dict[str, Any]:
+    """The results.json document of one submission (a JSON-ready dict)."""
+    tests: list[dict[str, Any]] = []
+    for report in result.notebooks:
+        if report.status != "graded":
+            tests.append(_problem_test(report))
+        for cell in report.cells:
+            tests.extend(_cell_tests(cell))
+    if result.problems:
+        tests.append(_test("submission: files not accepted", 0.0, 0.0,
+                           "\n".join(clean(p, 300) for p in result.problems[:MAX_LISTED]),
+                           VISIBLE, "failed"))
+    return {
+        "score": result.auto_score,
+        "max_score": result.auto_max,
+        "execution_time": round(sum(nb.seconds for nb in result.notebooks)),
+        "output": _summary(result),
+        "output_format": "text",
+        "test_output_format": "text",
+        "visibility": VISIBLE,
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+
+
+def write_results_json(result: SubmissionResult, path: Path) -> None:
+    write_atomic(Path(path), json.dumps(results_json(result), indent=1) + "\n")
+
+
+def _test(name: str, score: float, max_score: float, output: str, visibility: str,
+          status: str | None) -> dict[str, Any]:
+    test: dict[str, Any] = {"name": name, "score": round(score, 6),
+                            "max_score": round(max_score, 6), "output": output,
+                            "visibility": visibility}
+    if status is not None:
+        test["status"] = status
+    return test
+
+
+def _cell_tests(cell: CellGrade) -> list[dict[str, Any]]:
+    where = f"{one_line(cell.notebook, 100)} / "
+    if not cell.auto:
+        return [_test(f"{where}{one_line(cell.grade_id, 100)} (written answer)", 0.0,
+                      cell.max_points, WRITTEN_NOTE, AFTER_PUBLISHED, None)]
+    if not cell.checks:  # a scored cell without check details: report the cell itself
+        passed = cell.score is not None and cell.score >= cell.max_points
+        return [_test(f"{where}{one_line(cell.grade_id, 100)}", cell.score or 0.0,
+                      cell.max_points, "", VISIBLE, "passed" if passed else "failed")]
+    tests = []
+    for check in cell.checks:
+        output = clean(check.description, 500)
+        if not check.passed:
+            output += f"\n{clean(check.message)}"
+        tests.append(_test(f"{where}{one_line(check.name, 100)}", check.score, check.points,
+                           output, VISIBLE, "passed" if check.passed else "failed"))
+    return tests
+
+
+def _problem_test(report: NotebookReport) -> dict[str, Any]:
+    lines = [clean(report.message or report.status, 500)]
+    lines += [clean(e, 400) for e in report.cell_errors[:MAX_LISTED]]
+    return _test(f"{one_line(report.name, 100)}: {one_line(report.status, 40)}", 0.0, 0.0,
+                 "\n".join(lines), VISIBLE, "failed")
+
+
+def _summary(result: SubmissionResult) -> str:
+    lines = [score_line(result), ""]
+    problems = {id(nb) for nb in problem_notebooks(result)}
+    for report in result.notebooks:
+        name = one_line(report.name, 100)
+        if id(report) in problems:
+            lines.append(f"{name}: {one_line(report.status, 40)}: "
+                         f"{one_line(report.message or '', 300)}")
+        else:
+            lines.append(f"{name}: {points(notebook_auto_score(report))} / "
+                         f"{points(notebook_auto_max(report))}")
+        if report.cell_errors and id(report) not in problems:
+            lines.append("  errors while running the notebook:")
+            lines += [f"  {one_line(e, 300)}" for e in report.cell_errors[:MAX_LISTED]]
+    if result.problems:
+        lines += ["", "Files not accepted:"]
+        lines += [f"  {one_line(p, 300)}" for p in result.problems[:MAX_LISTED]]
+    return "\n".join(lines)
