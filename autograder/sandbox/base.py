@@ -1,0 +1,226 @@
+"""The sandbox interface: limits, the result of one run, and the abstract backend.
+
+Student code is hostile. It runs only through a :class:`Sandbox`, never in the grader's process.
+Every backend gives the same view from inside:
+
+* the contents of the host folder ``job_dir`` at ``/job`` (writable, the working directory);
+  what the sandbox wrote there is copied back into ``job_dir`` when :meth:`Sandbox.run`
+  returns, bounded by :attr:`Limits.scratch_bytes`, regular files and folders only (symlinks,
+  devices and anything else the sandbox made are dropped: the host never follows them);
+* read-only ``runtime_files`` under ``/opt/grader/`` (the runner and its helpers);
+* a size-limited writable ``/tmp``; nothing else is writable;
+* no network, a non-root user without capabilities, and the :class:`Limits`;
+* an environment holding only :func:`sandbox_env` plus what the caller passes.
+
+A backend that cannot isolate here raises :class:`SandboxUnavailable` (from :meth:`check` and
+:meth:`run`); it never falls back to running the code unsandboxed.
+"""
+
+from __future__ import annotations
+
+import signal as _signal
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field, fields
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+JOB_DIR = "/job"
+"""Where ``job_dir`` appears inside the sandbox (also the working directory and HOME)."""
+
+GRADER_DIR = "/opt/grader"
+"""Read-only folder for ``runtime_files``; first on PYTHONPATH."""
+
+OUTPUT_TAIL_BYTES = 8 * 1024
+"""How much of the end of stdout and of stderr a :class:`RunResult` keeps."""
+
+
+class SandboxUnavailable(RuntimeError):  # noqa: N818 - the interface's name
+    """This backend cannot isolate code here; the message says why and what to install."""
+
+
+def _help(default: int | float, text: str) -> Any:
+    """A dataclass field with a default and its help text (``Any``: it stands for the value)."""
+    return field(default=default, metadata={"help": text})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one :meth:`Sandbox.run` (one notebook); see :meth:`help`."""
+
+    memory_bytes: int = _help(
+        2 * 1024**3,
+        "Memory: address space per process (RLIMIT_AS) for bwrap; container memory with no "
+        "swap for docker.",
+    )
+    pids: int = _help(64, "Processes plus threads the sandboxed code may have at once.")
+    wall_seconds: float = _help(
+        120.0, "Wall-clock seconds for one run; then everything in the sandbox is killed."
+    )
+    cpu_seconds: int = _help(120, "CPU seconds per process (RLIMIT_CPU; SIGXCPU at the limit).")
+    file_bytes: int = _help(
+        64 * 1024**2,
+        "Largest file the sandbox may write (RLIMIT_FSIZE), stdout and stderr included.",
+    )
+    scratch_bytes: int = _help(
+        256 * 1024**2,
+        "Size of each writable scratch tmpfs (/job and /tmp); bounds what is copied back.",
+    )
+    open_files: int = _help(256, "Open file descriptors per process (RLIMIT_NOFILE).")
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ValueError(f"Limits.{f.name} must be a positive number, got {value!r}")
+        for name in ("memory_bytes", "pids", "cpu_seconds", "file_bytes", "scratch_bytes",
+                     "open_files"):
+            if not isinstance(getattr(self, name), int):
+                raise ValueError(f"Limits.{name} must be an int")
+
+    @classmethod
+    def help(cls) -> dict[str, str]:
+        """Each limit's name and help text (for CLIs and docs)."""
+        return {f.name: str(f.metadata.get("help", "")) for f in fields(cls)}
+
+
+@dataclass
+class RunResult:
+    """What one :meth:`Sandbox.run` gave."""
+
+    exit_code: int | None
+    """The program's exit status, or None when it ended by a signal."""
+    signal: int | None
+    """The signal that ended the program (e.g. 9 for SIGKILL), else None."""
+    timed_out: bool
+    """True when the wall-clock limit was hit and the sandbox was killed."""
+    wall_seconds: float
+    """Time from start to end of the sandboxed program, as seen by the host."""
+    killed_reason: str | None
+    """Why the sandbox stopped the program, when known: "timeout", "memory", "cpu",
+    "file_size", "output" (stdout or stderr reached ``file_bytes``)."""
+    stdout: str
+    """The last :data:`OUTPUT_TAIL_BYTES` of stdout (decoded, invalid bytes replaced)."""
+    stderr: str
+    """The last :data:`OUTPUT_TAIL_BYTES` of stderr."""
+
+    @property
+    def ok(self) -> bool:
+        """The program exited with status 0 on its own."""
+        return self.exit_code == 0 and not self.timed_out
+
+
+class Sandbox(ABC):
+    """One isolation backend. Implementations: ``bwrap`` (default) and ``docker``."""
+
+    name: str = "abstract"
+
+    @abstractmethod
+    def check(self) -> None:
+        """Raise :class:`SandboxUnavailable` if this backend cannot isolate code here."""
+
+    @abstractmethod
+    def run(
+        self,
+        job_dir: Path,
+        argv: list[str],
+        limits: Limits,
+        env: dict[str, str] | None = None,
+        runtime_files: dict[str, Path] | None = None,
+    ) -> RunResult:
+        """Run ``argv`` in the sandbox with cwd ``/job`` holding ``job_dir``'s contents.
+
+        ``argv[0] == "python"`` means the sandbox's Python. ``runtime_files`` maps paths under
+        ``/opt/grader/`` to host files or folders, made visible read-only. When this returns,
+        what the sandbox wrote under ``/job`` is in ``job_dir``.
+        """
+
+
+def sandbox_env(extra: dict[str, str] | None, *, path: str) -> dict[str, str]:
+    """The whole environment inside the sandbox: the fixed variables, then ``extra``."""
+    env = {
+        "PATH": path,
+        "HOME": JOB_DIR,
+        "PYTHONPATH": f"{GRADER_DIR}:/opt/site",
+        "MPLBACKEND": "Agg",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",
+        "CS224N_GRADING": "1",
+        "LANG": "C.UTF-8",
+        "TMPDIR": "/tmp",
+        # caches and config of matplotlib and IPython go to /tmp, not into the job's output
+        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "IPYTHONDIR": "/tmp/ipython",
+        "XDG_CACHE_HOME": "/tmp/cache",
+        "XDG_CONFIG_HOME": "/tmp/config",
+    }
+    for key, value in (extra or {}).items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise TypeError(f"environment entries must be strings: {key!r}={value!r}")
+        if not key or "=" in key or "\0" in key or "\0" in value:
+            raise ValueError(f"invalid environment variable {key!r}")
+        env[key] = value
+    return env
+
+
+def check_runtime_files(runtime_files: dict[str, Path] | None) -> dict[str, Path]:
+    """Validate ``runtime_files``: in-sandbox paths under /opt/grader/, existing host paths."""
+    checked: dict[str, Path] = {}
+    for inside, host in (runtime_files or {}).items():
+        p = PurePosixPath(inside)
+        plain = p.is_absolute() and ".." not in p.parts and str(p) == inside
+        if not plain or not p.is_relative_to(GRADER_DIR) or p == PurePosixPath(GRADER_DIR):
+            raise ValueError(f"runtime file path must be a plain path under {GRADER_DIR}/: "
+                             f"{inside!r}")
+        host = Path(host)
+        if not (host.is_file() or host.is_dir()):
+            raise FileNotFoundError(f"runtime file {inside!r}: no file or folder at {host}")
+        checked[inside] = host.resolve()
+    return checked
+
+
+def check_job_dir(job_dir: Path) -> Path:
+    """The job folder, resolved; it must exist and be a real folder (not a symlink)."""
+    job_dir = Path(job_dir)
+    if job_dir.is_symlink() or not job_dir.is_dir():
+        raise NotADirectoryError(f"job_dir must be an existing folder: {job_dir}")
+    return job_dir.resolve()
+
+
+def split_status(status: int) -> tuple[int | None, int | None]:
+    """(exit_code, signal) from a status where 128+N means "killed by signal N"."""
+    if status < 0:
+        return None, -status
+    if 128 < status < 128 + 65:
+        try:
+            _signal.Signals(status - 128)
+        except ValueError:
+            return status, None
+        return None, status - 128
+    return status, None
+
+
+def killed_reason(
+    *,
+    timed_out: bool,
+    sig: int | None,
+    stderr_tail: str,
+    output_full: bool,
+    oom_killed: bool = False,
+) -> str | None:
+    """Best guess at why the program was stopped by a limit, or None."""
+    if timed_out:
+        return "timeout"
+    if oom_killed:
+        return "memory"
+    if output_full:
+        return "output"
+    if sig == _signal.SIGXCPU:
+        return "cpu"
+    if sig == _signal.SIGXFSZ:
+        return "file_size"
+    if "MemoryError" in stderr_tail[-2048:] or "Unable to allocate" in stderr_tail[-2048:]:
+        return "memory"
+    return None
