@@ -19,7 +19,7 @@ from autograder.report.summary import (
     notebook_auto_score,
     score_line,
 )
-from autograder.report.text import MAX_TEXT, clean, points
+from autograder.report.text import MAX_TEXT, clean, one_line, points
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 STATUS_CLASS = {"graded": "ok", "missing": "bad", "invalid": "bad", "stopped": "bad"}
@@ -47,7 +47,7 @@ PAGE = Template("""<!DOCTYPE html>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="$csp">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Autograder feedback: $student</title>
+<title>Autograder feedback: $title</title>
 <style>
 $css
 </style>
@@ -84,7 +84,8 @@ def esc(text: object, limit: int = MAX_TEXT) -> str:
 def feedback_html(result: SubmissionResult) -> str:
     """The whole feedback page of one submission."""
     return PAGE.substitute(
-        csp=CSP, css=CSS, student=esc(result.student, 200), score_line=esc(score_line(result)),
+        csp=CSP, css=CSS, title=esc(one_line(result.student, 200)),
+        student=esc(result.student, 200), score_line=esc(score_line(result)),
         refused=_refused(result.problems), digest=esc(result.digest, 200),
         notebooks="".join(_notebook(nb) for nb in result.notebooks),
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,11 +149,18 @@ def _check_result(result: SubmissionResult, cells: dict[str, set[str]], assignme
 
 def _sync_one(gb: Gradebook, result: SubmissionResult, assignment: str,
               executed: ExecutedNotebooks | None) -> None:
+    from sqlalchemy.exc import SAWarning
+
     student = result.student
     gb.update_or_create_student(student)
     timestamp = executed.timestamp(student) if executed else None
     extra = {"timestamp": timestamp} if timestamp is not None else {}
-    submission = gb.update_or_create_submission(assignment, student, **extra)
+    with warnings.catch_warnings():
+        # nbgrader's add_submission builds its rows under autoflush; SQLAlchemy warns about
+        # the half-built submission (as it does in `nbgrader autograde`). Harmless noise.
+        warnings.filterwarnings("ignore", message=r"Object of type .* not in session",
+                                category=SAWarning)
+        submission = gb.update_or_create_submission(assignment, student, **extra)
     _complete_rows(gb, submission)
     reports = {nb.name: nb for nb in result.notebooks}
     for notebook in submission.notebooks:
@@ -176,25 +184,24 @@ def _complete_rows(gb: Gradebook, submission: SubmittedAssignment) -> None:
     from nbgrader.api import Comment, Grade, SubmittedNotebook
 
     existing = {nb.notebook_id: nb for nb in submission.notebooks}
-    added = 0
-    for notebook in submission.assignment.notebooks:
-        nb = existing.get(notebook.id)
-        if nb is None:
-            nb = SubmittedNotebook(notebook=notebook, assignment=submission)
-            gb.db.add(nb)
-            added += 1
-        graded = {g.cell_id for g in nb.grades}
-        commented = {c.cell_id for c in nb.comments}
-        for cell in [*notebook.grade_cells, *notebook.task_cells]:
-            if cell.id not in graded:
-                Grade(cell_id=cell.id, notebook=nb)
-                added += 1
-        for cell in [*notebook.solution_cells, *notebook.task_cells]:
-            if cell.id not in commented:
-                Comment(cell_id=cell.id, notebook=nb)
-                added += 1
+    added: list[object] = []
+    with gb.db.no_autoflush:  # the new rows are linked up before anything is flushed
+        for notebook in submission.assignment.notebooks:
+            nb = existing.get(notebook.id)
+            if nb is None:
+                nb = SubmittedNotebook(notebook=notebook, assignment=submission)
+                added.append(nb)
+            graded = {g.cell_id for g in nb.grades}
+            commented = {c.cell_id for c in nb.comments}
+            added += [Grade(cell_id=cell.id, notebook=nb)
+                      for cell in [*notebook.grade_cells, *notebook.task_cells]
+                      if cell.id not in graded]
+            added += [Comment(cell_id=cell.id, notebook=nb)
+                      for cell in [*notebook.solution_cells, *notebook.task_cells]
+                      if cell.id not in commented]
+        gb.db.add_all(added)
     if added:
-        log.info("%s: added %d missing gradebook rows", submission.student_id, added)
+        log.info("%s: added %d missing gradebook rows", submission.student_id, len(added))
         gb.db.flush()
 
 

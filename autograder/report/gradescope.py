@@ -99,7 +99,9 @@ def _summary(result: SubmissionResult) -> str:
     for report in result.notebooks:
         name = one_line(report.name, 100)
         if id(report) in problems:
-            lines.append(f"{name}: {one_line(report.status, 40)}: "
+            lines.append(f"{name}: {one_line(report.status, 40)} "
+                         f"({points(notebook_auto_score(report))} / "
+                         f"{points(notebook_auto_max(report))}): "
                          f"{one_line(report.message or '', 300)}")
         else:
             lines.append(f"{name}: {points(notebook_auto_score(report))} / "
