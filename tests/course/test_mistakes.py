@@ -5,16 +5,26 @@ import pytest
 
 from autograder.checks import CATALOGUE, run_check
 from cs224n.notebooks import load_notebook_namespace
-from tests.course.corpus import DEPENDS, MISTAKES, faulty_notebook, source_notebook
+from tests.course.corpus import MISTAKES, honest_submission, submission
 
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.student)
 def test_mistake_fails_exactly_its_checks(mistake, tmp_path, monkeypatch):
-    for name in DEPENDS[mistake.notebook]:
-        nbformat.write(source_notebook(name), tmp_path / f"{name}.ipynb")
-    nbformat.write(faulty_notebook(mistake), tmp_path / f"{mistake.notebook}.ipynb")
+    for name, nb in submission(mistake).items():
+        nbformat.write(nb, tmp_path / f"{name}.ipynb")
     monkeypatch.chdir(tmp_path)
     checks = [c for c in CATALOGUE if c.problem == mistake.notebook[:2]]
     namespace = load_notebook_namespace(tmp_path / f"{mistake.notebook}.ipynb")
     failed = {c.name for c in checks if not run_check(c, namespace).passed}
     assert failed == set(mistake.fails)
+
+
+def test_honest_submission_passes_every_check(tmp_path, monkeypatch):
+    for name, nb in honest_submission().items():
+        nbformat.write(nb, tmp_path / f"{name}.ipynb")
+    monkeypatch.chdir(tmp_path)
+    for name in honest_submission():
+        namespace = load_notebook_namespace(tmp_path / f"{name}.ipynb")
+        failed = [c.name for c in CATALOGUE
+                  if c.problem == name[:2] and not run_check(c, namespace).passed]
+        assert failed == []
