@@ -2,7 +2,7 @@
 # Build the grader image with no network inside the build.
 #
 #   docker/build.sh [--base IMAGE] [--tag TAG] [--context DIR] [--refresh-wheels]
-#                   [--no-cache] [--quiet] [-- extra docker build args...]
+#                   [--no-cache] [--quiet] [--dockerfile FILE] [-- extra docker build args...]
 #
 #   --base IMAGE       base image (default python:3.11-slim; CI: cs224n/base:bookworm,
 #                      made by `bash .ci/docker.sh base`)
@@ -11,6 +11,8 @@
 #   --refresh-wheels   download the dependency wheels again even if pyproject.toml is unchanged
 #   --no-cache         docker build --no-cache
 #   --quiet            docker build -q (prints the image id only)
+#   --dockerfile FILE  Dockerfile (default docker/grader.Dockerfile; the sandbox's kernel image:
+#                      --dockerfile docker/kernel.Dockerfile --tag cs224n/kernel:latest)
 #
 # Steps: docker/wheels.sh fills DIR/wheels (dependencies; skipped when pyproject.toml did not
 # change) and DIR/project (the project's wheel, rebuilt every time), then
@@ -24,6 +26,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 base="python:3.11-slim"
 tag="cs224n/grader:latest"
 context="$REPO/build/docker-context"
+dockerfile="$REPO/docker/grader.Dockerfile"
 wheel_args=()
 build_args=()
 while [ $# -gt 0 ]; do
@@ -37,7 +40,9 @@ while [ $# -gt 0 ]; do
         --refresh-wheels) wheel_args+=(--force); shift ;;
         --no-cache) build_args+=(--no-cache); shift ;;
         --quiet|-q) build_args+=(-q); shift ;;
-        -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --dockerfile) [ $# -ge 2 ] || die "--dockerfile needs a file"; dockerfile="$2"; shift 2 ;;
+        --dockerfile=*) dockerfile="${1#*=}"; shift ;;
+        -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         --) shift; build_args+=("$@"); break ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
@@ -67,6 +72,6 @@ fi
 t0=$SECONDS
 log "docker build -t $tag (base $base, context $context)"
 docker build --force-rm --build-arg "BASE_IMAGE=$base" -t "$tag" \
-    -f "$REPO/docker/grader.Dockerfile" "${build_args[@]}" "$context"
+    -f "$dockerfile" "${build_args[@]}" "$context"
 size="$(docker image inspect --format '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1 / 1e6}')"
 log "built $tag ($size) in $((SECONDS - t0))s"

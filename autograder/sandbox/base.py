@@ -148,6 +148,8 @@ def sandbox_env(extra: dict[str, str] | None, *, path: str) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONNOUSERSITE": "1",
         "CS224N_GRADING": "1",
+        # no /dev/shm for semaphores: joblib runs serially anyway; this only skips its warning
+        "JOBLIB_MULTIPROCESSING": "0",
         "LANG": "C.UTF-8",
         "TMPDIR": "/tmp",
         # caches and config of matplotlib and IPython go to /tmp, not into the job's output
@@ -221,6 +223,10 @@ def killed_reason(
         return "cpu"
     if sig == _signal.SIGXFSZ:
         return "file_size"
-    if "MemoryError" in stderr_tail[-2048:] or "Unable to allocate" in stderr_tail[-2048:]:
+    # Python ignores SIGXFSZ and raises instead: read the end of the traceback
+    last = stderr_tail[-2048:]
+    if "MemoryError" in last or "Unable to allocate" in last:
         return "memory"
+    if "[Errno 27] File too large" in last:
+        return "file_size"
     return None

@@ -59,7 +59,7 @@ _EXTRA_PIDS = 2
 """Tasks of bwrap itself in the cgroup (its monitor and the namespace's init)."""
 
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
-              "/etc/nsswitch.conf")
+              "/etc/nsswitch.conf", "/etc/fonts")
 
 
 def _env_int(name: str, default: int) -> int:

@@ -1,0 +1,296 @@
+"""The Docker backend: one throw-away container per run, through the Docker SDK.
+
+Talks to the daemon socket (``DOCKER_HOST`` or /var/run/docker.sock), so it works on the host
+and from inside a container that has the socket mounted. The image is ``cs224n/kernel:latest``
+(``docker/kernel.Dockerfile``; ``AUTOGRADER_SANDBOX_IMAGE`` overrides it).
+
+Docker copies files in and out (put_archive / get_archive) only through the container's root
+file system or its *volumes*: not through tmpfs mounts, and not into a read-only root. So
+``/job`` and ``/opt/grader`` are per-run volumes backed by size-limited tmpfs, and a tiny
+"io" container (same hardening, only ``sleep``) holds them mounted for the whole run, so their
+contents outlive the sandboxed process. Per run:
+
+1. two tmpfs volumes (``/job``: ``scratch_bytes``, owned by uid 1001; ``/opt/grader``);
+2. the io container mounts both; ``put_archive`` fills them (job files, runtime files);
+3. the sandbox container: network "none", user 1001, memory = memory+swap, pids_limit,
+   read-only root, tmpfs /tmp, the volumes (/opt/grader read-only), ``cap_drop=ALL``,
+   no-new-privileges, ulimits (fsize, nofile, cpu, core); ``wait(timeout)``, killed on timeout;
+4. ``get_archive('/job')`` from the io container, extracted safely and bounded into job_dir;
+5. containers and volumes are removed, always (even on errors).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from autograder.sandbox.base import (
+    GRADER_DIR,
+    JOB_DIR,
+    OUTPUT_TAIL_BYTES,
+    Limits,
+    RunResult,
+    Sandbox,
+    SandboxUnavailable,
+    check_job_dir,
+    check_runtime_files,
+    killed_reason,
+    sandbox_env,
+    split_status,
+)
+from autograder.sandbox.files import MAX_FILES, extract_tar_stream, files_tar, job_tar, tail_text
+
+log = logging.getLogger(__name__)
+
+DEFAULT_IMAGE = "cs224n/kernel:latest"
+IMAGE_ENV = "AUTOGRADER_SANDBOX_IMAGE"
+LABEL = "org.cs224n.sandbox"
+"""Label on every container and volume this backend makes (for finding leftovers)."""
+
+SANDBOX_UID = 1001
+"""The ``student`` user of the kernel image."""
+
+LOG_MAX_SIZE = "1m"
+"""json-file log rotation: what the daemon keeps of stdout+stderr (two files of this size)."""
+
+_PATH = "/opt/venv/bin:/usr/local/bin:/usr/bin:/bin"
+_BUILD_HINT = ("build it: bash docker/build.sh --dockerfile docker/kernel.Dockerfile "
+               "--tag cs224n/kernel:latest [--base cs224n/base:bookworm]")
+
+
+def _sdk() -> Any:
+    """The Docker SDK module, or SandboxUnavailable if it is not installed."""
+    try:
+        import docker  # the SDK; this module is autograder.sandbox.docker
+    except ImportError as exc:
+        raise SandboxUnavailable("the Docker SDK is not installed (pip install 'docker>=7')") \
+            from exc
+    return docker
+
+
+class DockerSandbox(Sandbox):
+    """Runs commands in a hardened, network-less container of the kernel image."""
+
+    name = "docker"
+
+    def __init__(self, image: str | None = None, *, client: Any = None) -> None:
+        self.image = image or os.environ.get(IMAGE_ENV) or DEFAULT_IMAGE
+        self._client = client
+
+    # -- availability --------------------------------------------------------------------------
+
+    def client(self) -> Any:
+        """A connected Docker client (cached); SandboxUnavailable when no daemon answers."""
+        if self._client is None:
+            docker = _sdk()
+            try:
+                client = docker.from_env(timeout=120)
+                client.ping()
+            except Exception as exc:  # DockerException, requests' errors, socket errors
+                raise SandboxUnavailable(f"no Docker daemon answers: {exc}") from exc
+            self._client = client
+        return self._client
+
+    def check(self) -> None:
+        """Ping the daemon and make sure the kernel image exists."""
+        docker = _sdk()
+        client = self.client()
+        try:
+            client.ping()
+            client.images.get(self.image)
+        except docker.errors.ImageNotFound as exc:
+            raise SandboxUnavailable(f"image {self.image} is missing: {_BUILD_HINT}") from exc
+        except Exception as exc:
+            raise SandboxUnavailable(f"the Docker daemon failed: {exc}") from exc
+
+    # -- running -------------------------------------------------------------------------------
+
+    def run(
+        self,
+        job_dir: Path,
+        argv: list[str],
+        limits: Limits,
+        env: dict[str, str] | None = None,
+        runtime_files: dict[str, Path] | None = None,
+    ) -> RunResult:
+        """Run ``argv`` in a fresh container; see :class:`autograder.sandbox.base.Sandbox`."""
+        if not argv:
+            raise ValueError("argv is empty")
+        job_dir = check_job_dir(job_dir)
+        files = check_runtime_files(runtime_files)
+        environment = sandbox_env(env, path=_PATH)
+        self.check()
+        docker = _sdk()
+        client = self.client()
+        run_id = f"cs224n-sandbox-{uuid.uuid4().hex[:12]}"
+        made: list[Any] = []  # containers, then volumes, removed in reverse order
+        try:
+            job_vol, grader_vol = self._volumes(client, run_id, limits, files, made)
+            io = self._io_container(client, run_id, limits, job_vol, grader_vol, made)
+            tar, manifest = job_tar(job_dir, SANDBOX_UID, SANDBOX_UID)
+            if not io.put_archive(JOB_DIR, tar):
+                raise SandboxUnavailable("could not copy the job into the container")
+            if files and not io.put_archive(GRADER_DIR, files_tar(files, GRADER_DIR)):
+                raise SandboxUnavailable("could not copy the runtime files into the container")
+
+            box = client.containers.create(
+                self.image,
+                command=list(argv),
+                name=run_id,
+                user=f"{SANDBOX_UID}:{SANDBOX_UID}",
+                working_dir=JOB_DIR,
+                environment=environment,
+                hostname="sandbox",
+                labels={LABEL: "run"},
+                volumes={job_vol.name: {"bind": JOB_DIR, "mode": "rw"},
+                         grader_vol.name: {"bind": GRADER_DIR, "mode": "ro"}},
+                tmpfs={"/tmp": f"size={limits.scratch_bytes},mode=1777,nosuid,nodev"},
+                log_config=docker.types.LogConfig(
+                    type="json-file", config={"max-size": LOG_MAX_SIZE, "max-file": "2"}),
+                ulimits=self._ulimits(docker, limits),
+                # an init (docker-init) as pid 1: the program then gets SIGXCPU and friends,
+                # which the kernel never delivers by default action to a namespace's pid 1
+                **{**_hardening(limits.memory_bytes, limits.pids + 1), "init": True},
+            )
+            made.insert(0, box)
+            status, oom, timed_out, wall = self._start_and_wait(box, limits)
+            stdout = tail_text(box.logs(stdout=True, stderr=False))
+            stderr = tail_text(box.logs(stdout=False, stderr=True))
+
+            stream, _ = io.get_archive(JOB_DIR, chunk_size=1024 * 1024)
+            stats = extract_tar_stream(iter(stream), job_dir, "job", limits.scratch_bytes,
+                                       manifest)
+            log.debug("copied back %d files, %d bytes (%d skipped)",
+                      stats.files, stats.bytes, stats.skipped)
+
+            exit_code, sig = split_status(status)
+            if timed_out:
+                exit_code, sig = None, sig or 9
+            reason = killed_reason(timed_out=timed_out, sig=sig, stderr_tail=stderr,
+                                   output_full=False, oom_killed=oom)
+            log.info("docker run %s: exit=%s signal=%s reason=%s in %.2fs",
+                     argv[:2], exit_code, sig, reason, wall)
+            return RunResult(exit_code=exit_code, signal=sig, timed_out=timed_out,
+                             wall_seconds=wall, killed_reason=reason,
+                             stdout=stdout, stderr=stderr)
+        except docker.errors.DockerException as exc:
+            raise SandboxUnavailable(f"docker failed during the run: {exc}") from exc
+        finally:
+            _remove_all(made)
+
+    # -- the pieces ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _volumes(client: Any, run_id: str, limits: Limits, files: dict[str, Path],
+                 made: list[Any]) -> tuple[Any, Any]:
+        """The /job and /opt/grader volumes, each a size-limited tmpfs."""
+        grader_bytes = sum(_size(p) for p in files.values()) * 2 + 4 * 1024 * 1024
+
+        def tmpfs_volume(suffix: str, size: int, uid: int) -> Any:
+            opts = (f"size={size},nr_inodes={2 * MAX_FILES},mode=0755,uid={uid},gid={uid},"
+                    "nosuid,nodev")
+            vol = client.volumes.create(
+                name=f"{run_id}-{suffix}", driver="local",
+                driver_opts={"type": "tmpfs", "device": "tmpfs", "o": opts},
+                labels={LABEL: suffix})
+            made.append(vol)
+            return vol
+
+        return (tmpfs_volume("job", limits.scratch_bytes, SANDBOX_UID),
+                tmpfs_volume("grader", grader_bytes, 0))
+
+    def _io_container(self, client: Any, run_id: str, limits: Limits, job_vol: Any,
+                      grader_vol: Any, made: list[Any]) -> Any:
+        """A container that only sleeps, keeping the tmpfs volumes mounted for the run."""
+        io = client.containers.run(
+            self.image,
+            command=["sleep", str(int(limits.wall_seconds) + 600)],
+            name=f"{run_id}-io",
+            detach=True,
+            user=f"{SANDBOX_UID}:{SANDBOX_UID}",
+            labels={LABEL: "io"},
+            volumes={job_vol.name: {"bind": JOB_DIR, "mode": "rw"},
+                     grader_vol.name: {"bind": GRADER_DIR, "mode": "rw"}},
+            log_config={"type": "none", "config": {}},
+            **_hardening(64 * 1024 * 1024, 4),
+        )
+        made.insert(0, io)
+        return io
+
+    @staticmethod
+    def _ulimits(docker: Any, limits: Limits) -> list[Any]:
+        Ulimit = docker.types.Ulimit
+        cpu = int(limits.cpu_seconds)
+        return [
+            Ulimit(name="fsize", soft=limits.file_bytes, hard=limits.file_bytes),
+            Ulimit(name="nofile", soft=limits.open_files, hard=limits.open_files),
+            Ulimit(name="cpu", soft=cpu, hard=cpu + 5),
+            Ulimit(name="core", soft=0, hard=0),
+        ]
+
+    @staticmethod
+    def _start_and_wait(box: Any, limits: Limits) -> tuple[int, bool, bool, float]:
+        """Start, wait up to the wall limit, kill on timeout: (status, oom, timed_out, wall)."""
+        start = time.monotonic()
+        box.start()
+        timed_out = False
+        try:
+            status = int(box.wait(timeout=limits.wall_seconds)["StatusCode"])
+        except Exception as exc:  # requests' ReadTimeout / ConnectionError on timeout
+            if time.monotonic() - start < limits.wall_seconds * 0.9:
+                raise
+            log.info("wall-clock limit of %.1fs reached: killing the container (%s)",
+                     limits.wall_seconds, type(exc).__name__)
+            timed_out = True
+            try:
+                box.kill()
+            except Exception as kill_exc:  # it may have ended meanwhile
+                log.debug("kill: %s", kill_exc)
+            status = int(box.wait(timeout=60)["StatusCode"])
+        wall = time.monotonic() - start
+        box.reload()
+        oom = bool(box.attrs.get("State", {}).get("OOMKilled"))
+        return status, oom, timed_out, wall
+
+
+def _hardening(memory: int, pids: int) -> dict[str, Any]:
+    """Container options shared by the sandbox and the io container."""
+    return {
+        "network_mode": "none",
+        "mem_limit": memory,
+        "memswap_limit": memory,
+        "pids_limit": pids,
+        "read_only": True,
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "ipc_mode": "none",  # no /dev/shm: only /job and /tmp are writable, as with bwrap
+        "init": False,
+        "stdin_open": False,
+        "tty": False,
+    }
+
+
+def _size(path: Path) -> int:
+    """Bytes in a file or a folder tree (symlinks not followed)."""
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def _remove_all(made: list[Any]) -> None:
+    """Remove containers (forcibly) then volumes; log, never raise."""
+    for obj in made:
+        try:
+            if hasattr(obj, "kill"):  # a container
+                obj.remove(force=True, v=False)
+            else:
+                obj.remove(force=True)
+        except Exception as exc:
+            log.warning("could not remove %s: %s", getattr(obj, "name", obj), exc)
+
+
+__all__ = ["DEFAULT_IMAGE", "DockerSandbox", "OUTPUT_TAIL_BYTES"]
