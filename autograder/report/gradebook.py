@@ -105,8 +105,19 @@ def _open(db_url: str, course_id: str) -> Gradebook:
     try:
         return Gradebook(db_url, course_id=course_id)
     except (SQLAlchemyError, ValueError) as exc:
-        raise GradebookError(f"cannot open the gradebook at {db_url}: {one_line(exc, 300)}"
-                             ) from None
+        raise GradebookError(f"cannot open the gradebook at {_shown(db_url)}: "
+                             f"{type(exc).__name__}") from None
+
+
+def _shown(db_url: str) -> str:
+    """The database URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(db_url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an unparsable database URL)"
 
 
 def _assignment_cells(gb: Gradebook, assignment: str) -> dict[str, set[str]]:

@@ -17,7 +17,7 @@ HOSTILE = (
     '"><img src=x onerror=alert(1)>',
     '=HYPERLINK("http://x")',
     "ünïcödé ✓ 漢字 🙂\nsecond line\r\nthird",
-    "\u202eevil\x00\x1b[31m",
+    "\u202eevil\x00\x1b[31m\ud800",
 )
 HOSTILE_TEXT = " ".join(HOSTILE)
 

@@ -9,7 +9,7 @@ from nbgrader.api import Gradebook
 from autograder.engine.results import NotebookReport, SubmissionResult
 from autograder.report import GradebookError, SyncSummary, sync_gradebook
 from tests.autograder.report.builders import HOSTILE, build, graded_cells
-from tests.course.course import ASSIGNMENT, Course
+from tests.course.course import ASSIGNMENT, NOTEBOOKS, Course
 
 pytestmark = pytest.mark.slow
 
@@ -185,3 +185,41 @@ def test_gradebook_without_the_assignment(course, tmp_path):
         sync_gradebook([], f"sqlite:///{missing}")
     assert not missing.exists()
 
+
+
+def _records(course: Course, student: str) -> dict:
+    """Everything autograde writes about a submission, keyed by notebook and cell."""
+    with Gradebook(db_url(course), course_id="cs224n") as gb:
+        submission = gb.find_submission(ASSIGNMENT, student)
+        records: dict = {"submission": (submission.timestamp, submission.score,
+                                        submission.needs_manual_grade)}
+        for nb in submission.notebooks:
+            records[nb.name] = (nb.late_submission_penalty, nb.flagged)
+            for g in nb.grades:
+                records[(nb.name, g.name, "grade")] = (g.auto_score, g.manual_score,
+                                                       g.extra_credit, g.needs_manual_grade)
+            for c in nb.comments:
+                records[(nb.name, c.name, "comment")] = (c.auto_comment, c.manual_comment)
+        return records
+
+
+def test_records_match_nbgrader_autograde(course, real_cells, tmp_path):
+    """`nbgrader autograde` of the untouched release, and a sync of the same verdicts (every
+    check failed, every answer left as released) from its autograded/ folder, agree exactly."""
+    import shutil
+
+    from autograder.checks import CATALOGUE
+
+    course.submit("untouched", {n: course.release_notebook(n) for n in NOTEBOOKS})
+    folder = course.root / "submitted" / "untouched" / ASSIGNMENT
+    (folder / "timestamp.txt").write_text("2017-01-19 16:30:00.5 America/Los_Angeles\n")
+    course.autograde("untouched")
+    shutil.copytree(course.root / "autograded" / "untouched", tmp_path / "twin")
+    result = build("twin", real_cells, failing=frozenset(c.name for c in CATALOGUE),
+                   answered=frozenset())
+    assert sync_gradebook([result], db_url(course), autograded_root=tmp_path).synced == ["twin"]
+    autograded, synced = _records(course, "untouched"), _records(course, "twin")
+    grades = [k for k in autograded if isinstance(k, tuple) and k[-1] == "grade"]
+    assert len(grades) == len(real_cells)
+    assert synced == autograded
+    assert any(v == ("No response.", None) for v in synced.values())

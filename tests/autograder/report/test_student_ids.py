@@ -11,3 +11,11 @@ def test_check_student_id():
     for bad in ["", "a b", "a\nb", "=1+1", "@x", "+x", "a,b", 'a"b', "a/b", None, "x" * 129]:
         with pytest.raises(GradebookError):
             check_student_id(bad)
+
+
+def test_unopenable_gradebook_hides_the_password():
+    from autograder.report import sync_gradebook
+
+    with pytest.raises(GradebookError, match="cannot open the gradebook") as info:
+        sync_gradebook([], "nosuchdialect://grader:s3cret@db.invalid/grades")
+    assert "s3cret" not in str(info.value)
