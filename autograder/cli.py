@@ -93,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:  # one line per sandbox run is for debugging
+        logging.getLogger("autograder.sandbox").setLevel(logging.WARNING)
     return args.func(args)
 
 

@@ -105,9 +105,13 @@ class AssignmentCopy:
         """The release's files other than notebooks (the public support package)."""
         return [p for p in self.release.iterdir() if p.suffix != ".ipynb"]
 
-    def restore(self, name: str, raw: bytes) -> nbformat.NotebookNode:
+    def restore(self, name: str, raw: bytes, notes: list[str] | None = None
+                ) -> nbformat.NotebookNode:
         """Parse and validate a submitted notebook, then let nbgrader put back every locked
-        and graded cell from the gradebook (edited or deleted ones included)."""
+        and graded cell from the gradebook (edited or deleted ones included).
+
+        notes: receives nbgrader's warnings (an edited locked cell, a missing graded cell).
+        """
         from nbgrader.preprocessors import (
             CheckCellMetadata,
             ClearOutput,
@@ -123,14 +127,41 @@ class AssignmentCopy:
             raise NotebookError(f"{name}.ipynb is not a valid notebook ({_short(exc)})") from None
         resources = {"nbgrader": {"notebook": name, "assignment": self.assignment,
                                   "db_url": self.db_url}}
+        collector = _Collector()
+        quiet = logging.getLogger(f"{__name__}.nbgrader")
+        quiet.propagate = False
+        quiet.addHandler(collector)
         try:
             for pp in (ClearOutput(), DeduplicateIds(), OverwriteKernelspec(),
                        OverwriteCells(add_missing_cells=True), CheckCellMetadata()):
+                pp.log = quiet
                 nb, resources = pp.preprocess(nb, resources)
         except Exception as exc:
             raise NotebookError(f"{name}.ipynb has damaged grading metadata ({_short(exc)}); "
                                 "start again from the released notebook") from None
+        finally:
+            quiet.removeHandler(collector)
+        if notes is not None:
+            notes.extend(f"{name}.ipynb: {m}" for m in collector.messages)
         return nb
+
+
+class _Collector(logging.Handler):
+    """Keeps nbgrader's warnings about a notebook, in words a student understands."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if "checksum" in text and "for cell" in text:
+            cell = text.split("for cell", 1)[1].split()[0]
+            text = f"read-only cell {cell} was changed; the original was put back"
+        elif "Missing grade cell" in text:
+            cell = text.split("Missing grade cell", 1)[1].split()[0]
+            text = f"graded cell {cell} was missing; the original was put back"
+        self.messages.append(text[:300])
 
 
 def _short(exc: BaseException) -> str:

@@ -84,7 +84,7 @@ class Grader:
                 failed[name] = NotebookReport(name, "missing", f"{name}.ipynb was not submitted")
                 continue
             try:
-                restored[name] = self.course.restore(name, raw)
+                restored[name] = self.course.restore(name, raw, result.problems)
             except NotebookError as exc:
                 failed[name] = NotebookReport(name, "invalid", str(exc))
         for name in self.course.notebooks:
