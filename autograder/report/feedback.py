@@ -121,7 +121,7 @@ def _cell(cell: CellGrade) -> str:
     if not cell.auto:
         verdict = WRITTEN_NOTE
         if cell.score == 0:
-            verdict = f"no answer found (the cell is as released): 0 points; {WRITTEN_NOTE}"
+            verdict = f"no answer found: 0 points so far; {WRITTEN_NOTE}"
         return (f"<h3>{esc(cell.grade_id, 100)}: written answer "
                 f"({esc(points(cell.max_points))} points)</h3>\n<p>{esc(verdict)}</p>\n")
     rows = "".join(_check_row(c.name, c.score, c.points, c.description, c.message)
