@@ -49,9 +49,15 @@ def _grade(args: argparse.Namespace) -> int:
     bar.close()
     write_grades_csv(results, out / "grades.csv")
     if args.gradebook:
-        from autograder.report import sync_gradebook
+        from autograder.report import GradebookError, sync_gradebook
 
-        sync_gradebook(results, args.gradebook, args.assignment, out / "notebooks")
+        try:
+            summary = sync_gradebook(results, args.gradebook, args.assignment, out / "notebooks")
+        except GradebookError as exc:
+            log.error("could not write the gradebook: %s", exc)
+            return 4
+        for student, reason in summary.refused.items():
+            log.warning("%s not written to the gradebook: %s", student, reason)
     log.info("graded %d submissions; grades in %s", len(results), out / "grades.csv")
     return 0
 
