@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -46,7 +47,7 @@ from autograder.sandbox.base import (
     sandbox_env,
     split_status,
 )
-from autograder.sandbox.cgroup import PidsCgroup, pids_root
+from autograder.sandbox.cgroup import PARENT_NAME, PidsCgroup, pids_root
 from autograder.sandbox.files import MAX_FILES, copy_back, copy_job_in, read_tail
 from autograder.sandbox.runtime import RUNTIME_ENV, runtime_dir
 
@@ -60,6 +61,11 @@ _EXTRA_PIDS = 2
 
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
               "/etc/nsswitch.conf", "/etc/fonts")
+
+
+_WORK_PREFIX = "cs224n-sandbox-"
+"""Host temp folders of runs: ``cs224n-sandbox-<grader pid>-<random>``."""
+_MOUNT_SOURCE = "cs224n-sandbox"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -84,6 +90,7 @@ class BwrapSandbox(Sandbox):
         self.gid = gid if gid is not None else _env_int("AUTOGRADER_SANDBOX_GID", 65534)
         self._runtime = runtime
         self.python_prefix = Path(python_prefix or sys.base_prefix).resolve()
+        self._reaped = False
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -217,8 +224,11 @@ class BwrapSandbox(Sandbox):
         job_dir = check_job_dir(job_dir)
         check_runtime_files(runtime_files)
         self.check()
+        if not self._reaped:
+            self._reaped = True
+            reap_stale()
 
-        work = Path(tempfile.mkdtemp(prefix="cs224n-sandbox-"))
+        work = Path(tempfile.mkdtemp(prefix=f"{_WORK_PREFIX}{os.getpid()}-"))
         scratch = work / "job"
         scratch.mkdir()
         mounted = False
@@ -363,7 +373,7 @@ def _write_etc(work: Path, uid: int, gid: int) -> None:
 def _mount_tmpfs(path: Path, size: int, uid: int, gid: int) -> None:
     """Mount a size- and inode-limited tmpfs owned by uid:gid at ``path`` (host side)."""
     opts = f"size={size},nr_inodes={2 * MAX_FILES},mode=0755,uid={uid},gid={gid},nosuid,nodev"
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "cs224n-sandbox", str(path)],
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, _MOUNT_SOURCE, str(path)],
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SandboxUnavailable(f"cannot mount the /job scratch tmpfs: {proc.stderr.strip()}")
@@ -376,3 +386,42 @@ def _umount(path: Path) -> None:
         log.warning("umount %s failed (%s): detaching it", path, proc.stderr.strip())
         subprocess.run(["umount", "-l", str(path)], capture_output=True, check=False)
 
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_stale() -> None:
+    """Clean up after graders that died mid-run: their scratch mounts and pids cgroups.
+
+    Only leftovers whose grader pid (in the name) no longer exists are touched.
+    """
+    pattern = re.compile(rf"/{re.escape(_WORK_PREFIX)}(\d+)-[^/]+/job$")
+    try:
+        mounts = Path("/proc/self/mounts").read_text().splitlines()
+    except OSError:
+        mounts = []
+    for line in mounts:
+        fields = line.split()
+        if len(fields) < 2 or fields[0] != _MOUNT_SOURCE:
+            continue
+        found = pattern.search(fields[1])
+        if found and not _pid_alive(int(found.group(1))):
+            log.warning("removing the stale sandbox scratch %s", fields[1])
+            _umount(Path(fields[1]))
+            shutil.rmtree(Path(fields[1]).parent, ignore_errors=True)
+    root = pids_root()
+    if root is None or not (root / PARENT_NAME).is_dir():
+        return
+    for child in (root / PARENT_NAME).iterdir():
+        pid, _, _ = child.name.partition("-")
+        if child.is_dir() and pid.isdigit() and not _pid_alive(int(pid)):
+            log.warning("removing the stale pids cgroup %s", child)
+            PidsCgroup(root, 1, name=child.name).remove()

@@ -43,10 +43,10 @@ def _is_v2(root: Path) -> bool:
 class PidsCgroup:
     """One run's pids cgroup: create, join (from the child), kill everything, remove."""
 
-    def __init__(self, root: Path, max_pids: int) -> None:
+    def __init__(self, root: Path, max_pids: int, name: str | None = None) -> None:
         self.root = root
         self.parent = root / PARENT_NAME
-        self.path = self.parent / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        self.path = self.parent / (name or f"{os.getpid()}-{uuid.uuid4().hex[:12]}")
         self.max_pids = max_pids
         self._procs = str(self.path / "cgroup.procs").encode()
 

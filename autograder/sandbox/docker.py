@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
 import uuid
 from pathlib import Path
@@ -50,6 +51,8 @@ DEFAULT_IMAGE = "cs224n/kernel:latest"
 IMAGE_ENV = "AUTOGRADER_SANDBOX_IMAGE"
 LABEL = "org.cs224n.sandbox"
 """Label on every container and volume this backend makes (for finding leftovers)."""
+OWNER_LABEL = "org.cs224n.sandbox.owner"
+"""``host:pid`` of the grader process that made a container or volume."""
 
 SANDBOX_UID = 1001
 """The ``student`` user of the kernel image."""
@@ -80,6 +83,7 @@ class DockerSandbox(Sandbox):
     def __init__(self, image: str | None = None, *, client: Any = None) -> None:
         self.image = image or os.environ.get(IMAGE_ENV) or DEFAULT_IMAGE
         self._client = client
+        self._reaped = False
 
     # -- availability --------------------------------------------------------------------------
 
@@ -126,6 +130,9 @@ class DockerSandbox(Sandbox):
         self.check()
         docker = _sdk()
         client = self.client()
+        if not self._reaped:
+            self._reaped = True
+            reap_stale(client)
         run_id = f"cs224n-sandbox-{uuid.uuid4().hex[:12]}"
         made: list[Any] = []  # containers, then volumes, removed in reverse order
         try:
@@ -145,7 +152,7 @@ class DockerSandbox(Sandbox):
                 working_dir=JOB_DIR,
                 environment=environment,
                 hostname="sandbox",
-                labels={LABEL: "run"},
+                labels=_labels("run"),
                 volumes={job_vol.name: {"bind": JOB_DIR, "mode": "rw"},
                          grader_vol.name: {"bind": GRADER_DIR, "mode": "ro"}},
                 tmpfs={"/tmp": f"size={limits.scratch_bytes},mode=1777,nosuid,nodev"},
@@ -196,7 +203,7 @@ class DockerSandbox(Sandbox):
             vol = client.volumes.create(
                 name=f"{run_id}-{suffix}", driver="local",
                 driver_opts={"type": "tmpfs", "device": "tmpfs", "o": opts},
-                labels={LABEL: suffix})
+                labels=_labels(suffix))
             made.append(vol)
             return vol
 
@@ -212,7 +219,7 @@ class DockerSandbox(Sandbox):
             name=f"{run_id}-io",
             detach=True,
             user=f"{SANDBOX_UID}:{SANDBOX_UID}",
-            labels={LABEL: "io"},
+            labels=_labels("io"),
             volumes={job_vol.name: {"bind": JOB_DIR, "mode": "rw"},
                      grader_vol.name: {"bind": GRADER_DIR, "mode": "rw"}},
             log_config={"type": "none", "config": {}},
@@ -255,6 +262,43 @@ class DockerSandbox(Sandbox):
         box.reload()
         oom = bool(box.attrs.get("State", {}).get("OOMKilled"))
         return status, oom, timed_out, wall
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _labels(role: str) -> dict[str, str]:
+    return {LABEL: role, OWNER_LABEL: _owner()}
+
+
+def reap_stale(client: Any) -> None:
+    """Remove containers and volumes left by dead graders of this host (best effort)."""
+    host = socket.gethostname()
+
+    def stale(labels: dict[str, str] | None) -> bool:
+        owner_host, _, pid = (labels or {}).get(OWNER_LABEL, "").rpartition(":")
+        if owner_host != host or not pid.isdigit() or int(pid) == os.getpid():
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+    try:
+        for container in client.containers.list(all=True, filters={"label": LABEL}):
+            if stale(container.labels):
+                log.warning("removing the stale sandbox container %s", container.name)
+                container.remove(force=True)
+        for volume in client.volumes.list(filters={"label": LABEL}):
+            if stale(volume.attrs.get("Labels")):
+                log.warning("removing the stale sandbox volume %s", volume.name)
+                volume.remove(force=True)
+    except Exception as exc:
+        log.warning("could not look for stale sandbox containers: %s", exc)
 
 
 def _hardening(memory: int, pids: int) -> dict[str, Any]:

@@ -298,15 +298,16 @@ def test_bwrap_cgroup_is_removed(job):
 @pytest.mark.docker
 def test_docker_leaves_no_containers_or_volumes(job):
     from autograder.sandbox import Limits
-    from autograder.sandbox.docker import LABEL
+    from autograder.sandbox.docker import OWNER_LABEL, _owner
     from tests.autograder.sandbox.conftest import require
 
     pytest.importorskip("docker")
     box = require("docker")
     box.run(job, ["python", "-c", "print('hi')"], Limits(wall_seconds=60.0))
     client = box.client()
-    containers = client.containers.list(all=True, filters={"label": LABEL})
-    volumes = client.volumes.list(filters={"label": LABEL})
+    mine = {"label": f"{OWNER_LABEL}={_owner()}"}
+    containers = client.containers.list(all=True, filters=mine)
+    volumes = client.volumes.list(filters=mine)
     assert containers == [] and volumes == []
 
 
