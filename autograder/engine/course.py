@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -121,10 +122,13 @@ class AssignmentCopy:
         )
 
         try:
-            nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
-            nbformat.validate(nb)
+            with warnings.catch_warnings():  # nbformat repairs duplicate cell ids, and says so
+                warnings.simplefilter("ignore")
+                nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+                nbformat.validate(nb)
         except Exception as exc:  # any parse or schema problem is the student's to fix
             raise NotebookError(f"{name}.ipynb is not a valid notebook ({_short(exc)})") from None
+        _drop_ambiguous_metadata(nb, name, notes)
         resources = {"nbgrader": {"notebook": name, "assignment": self.assignment,
                                   "db_url": self.db_url}}
         collector = _Collector()
@@ -146,6 +150,24 @@ class AssignmentCopy:
         return nb
 
 
+def _drop_ambiguous_metadata(nb, name: str, notes: list[str] | None) -> None:
+    """Cells whose nbgrader metadata has no grade_id, or repeats an earlier grade_id, become
+    plain cells (nbgrader's DeduplicateIds would leave half the metadata and fail later)."""
+    seen: set[str] = set()
+    for index, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader")
+        if meta is None:
+            continue
+        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        if not isinstance(grade_id, str) or grade_id in seen:
+            del cell.metadata["nbgrader"]
+            if notes is not None:
+                what = f"repeats grade id {grade_id}" if grade_id else "has no grade id"
+                notes.append(f"{name}.ipynb: cell {index + 1} {what}; it is not graded")
+        else:
+            seen.add(grade_id)
+
+
 class _Collector(logging.Handler):
     """Keeps nbgrader's warnings about a notebook, in words a student understands."""
 
@@ -155,10 +177,9 @@ class _Collector(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         text = record.getMessage()
-        if "checksum" in text and "for cell" in text:
-            cell = text.split("for cell", 1)[1].split()[0]
-            text = f"read-only cell {cell} was changed; the original was put back"
-        elif "Missing grade cell" in text:
+        if "checksum" in text:
+            return  # nbgrader says so for every hidden test cell (their tests were stripped)
+        if "Missing grade cell" in text:
             cell = text.split("Missing grade cell", 1)[1].split()[0]
             text = f"graded cell {cell} was missing; the original was put back"
         self.messages.append(text[:300])

@@ -228,14 +228,24 @@ def normalise(value: Any, depth: int = 0) -> Any:
 
 @contextlib.contextmanager
 def _isolated(function, names: tuple[str, ...]):
-    scope = getattr(function, "__globals__", {})
-    saved = {name: scope[name] for name in names if name in scope}
+    """Give `function` the known-good stand-ins for `names` while it runs, whether or not
+    its module defines them (a notebook whose import failed has no softmax at all)."""
+    scope = getattr(function, "__globals__", None)
+    if not isinstance(scope, dict) or not names:
+        yield
+        return
+    missing = object()
+    saved = {name: scope.get(name, missing) for name in names}
     try:
-        for name in saved:
+        for name in names:
             scope[name] = KNOWN_GOOD[name]
         yield
     finally:
-        scope.update(saved)
+        for name, value in saved.items():
+            if value is missing:
+                scope.pop(name, None)
+            else:
+                scope[name] = value
 
 
 def execute(call: Call, namespace: dict) -> Outcome:

@@ -15,6 +15,7 @@ writes plain data into DIR:
 from __future__ import annotations
 
 import argparse
+import builtins
 import io
 import json
 import os
@@ -33,6 +34,8 @@ class CellTimeout(BaseException):
 
 
 def _on_alarm(signum, frame):
+    if _PRISTINE is not None:  # a cell that broke builtins must not break the way out
+        _PRISTINE.restore_builtins()
     raise CellTimeout()
 
 
@@ -70,6 +73,30 @@ def _silence_fds() -> None:
     os.close(devnull)
 
 
+class _Snapshot:
+    """builtins and the imported modules as they were before the notebook ran.
+
+    Restored after every cell: a cell that monkeypatches builtins or replaces modules in
+    sys.modules affects only itself, never the next cells' machinery or the probe.
+    """
+
+    def __init__(self):
+        self.builtins = dict(builtins.__dict__)
+        self.modules = dict(sys.modules)
+
+    def restore_builtins(self) -> None:
+        builtins.__dict__.clear()
+        builtins.__dict__.update(self.builtins)
+
+    def restore(self) -> None:
+        self.restore_builtins()
+        sys.modules.update(self.modules)
+        signal.signal(signal.SIGALRM, _on_alarm)
+
+
+_PRISTINE: _Snapshot | None = None
+
+
 def _write_json(path: Path, data) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data))
@@ -104,6 +131,8 @@ def run_notebook(nb, out: Path, cell_timeout: float):
             status, error = "timeout", f"the cell ran longer than {cell_timeout:g} s"
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            if _PRISTINE is not None:
+                _PRISTINE.restore()
             sys.stdout, sys.stderr = saved
         seconds = time.perf_counter() - started
         cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": stream.getvalue()}]
@@ -143,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     nb = json.loads(args.notebook.read_text(encoding="utf-8"))
     os.chdir(args.notebook.resolve().parent)  # notebooks open files relative to themselves
     _silence_fds()
+    global _PRISTINE
+    _PRISTINE = _Snapshot()
     shell, records = run_notebook(nb, args.out, args.cell_timeout)
     _write_json(args.out / "notebook.ipynb", nb)
     _write_json(args.out / "cells.json", records)
