@@ -5,19 +5,46 @@ on. Rather than copying code between notebooks, a later notebook imports it:
 
     softmax, = import_notebook_functions("q1_softmax.ipynb", "softmax")
 
-Only that notebook's import cells and the cells you write (nbgrader solution cells) run; its
-tests and long training runs do not.
+Only that notebook's definitions run: its import cells, the cells you write (nbgrader
+solution cells) and the given cells that only define functions or constants. Its tests and
+long training runs do not.
 """
 
+import ast
 import json
 from pathlib import Path
 
+_DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)
 
-def _runs_on_import(cell: dict) -> bool:
+
+def _only_definitions(source: str) -> bool:
+    """True if every top-level statement imports, defines, or assigns a literal."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    for node in tree.body:
+        if isinstance(node, _DEFINITIONS):
+            continue
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            try:
+                ast.literal_eval(node.value)
+                continue
+            except ValueError:
+                pass
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # a docstring or a bare string
+        return False
+    return True
+
+
+def _runs_on_import(cell: dict, source: str) -> bool:
     meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and (
-        meta.get("solution", False) or str(meta.get("grade_id", "")).endswith("_imports")
-    )
+    if cell.get("cell_type") != "code":
+        return False
+    if meta.get("solution", False) or str(meta.get("grade_id", "")).endswith("_imports"):
+        return True
+    return _only_definitions(source)
 
 
 def load_notebook_namespace(path: str | Path) -> dict:
@@ -33,9 +60,9 @@ def load_notebook_namespace(path: str | Path) -> dict:
         notebook = json.load(f)
     namespace: dict = {"__name__": f"notebook_{path.stem}"}
     for index, cell in enumerate(notebook.get("cells", [])):
-        if _runs_on_import(cell):
-            source = cell["source"]
-            source = "".join(source) if isinstance(source, list) else source
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        if _runs_on_import(cell, source):
             exec(compile(source, f"{path.name}, cell {index}", "exec"), namespace)
     return namespace
 
