@@ -27,7 +27,8 @@ SEED_ENV = "CS224N_CHECK_SEED"
 
 def check_seed() -> int:
     """The secret seed of the hidden inputs: $CS224N_CHECK_SEED, else the course default."""
-    return int(os.environ.get(SEED_ENV, DEFAULT_SEED))
+    value = os.environ.get(SEED_ENV, "").strip()
+    return int(value) if value else DEFAULT_SEED
 
 
 def checks_for_cell(cell: str) -> tuple[Check, ...]:
