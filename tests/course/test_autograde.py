@@ -43,8 +43,11 @@ def test_deleted_graded_cell_gains_nothing(autograded):
 
 
 def test_each_mistake_loses_exactly_its_points(autograded, corpus_expected):
+    """Per cell, for the notebooks submitted; the notebooks not submitted score nothing."""
     mistakes = [s for s in corpus_expected if s != "honest"]
     assert len(mistakes) >= 12
-    wrong = {s: hidden_scores(autograded, s) for s in mistakes
-             if hidden_scores(autograded, s) != corpus_expected[s]}
-    assert wrong == {}
+    for student in mistakes:
+        scores = hidden_scores(autograded, student)
+        expected = corpus_expected[student]
+        assert {k: v for k, v in scores.items() if k in expected} == expected, student
+        assert not any(v for k, v in scores.items() if k not in expected), student
