@@ -79,10 +79,11 @@ def test_checkpoint_roundtrip_without_pickle(tmp_path):
     expected_py, expected_np = random.random(), np.random.rand()
     random.seed(1)
     np.random.seed(1)
-    it, params, restore = load_saved_params(tmp_path)
+    it, params, states = load_saved_params(tmp_path)
     assert it == 5000
     np.testing.assert_array_equal(params, x)
-    restore()
+    random.setstate(states[0])
+    np.random.set_state(states[1])
     assert random.random() == expected_py and np.random.rand() == expected_np
     with np.load(path, allow_pickle=False) as data:  # loads without pickle
         assert "params" in data.files
