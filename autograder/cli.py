@@ -1,6 +1,7 @@
 """`autograder`: grade submissions in sandboxes.
 
     autograder grade SUBMISSIONS_DIR --assignment ps1 --out DIR -j N [--sandbox bwrap|docker]
+    autograder serve [--port 8000]          the grader service (autograder.service)
 """
 
 from __future__ import annotations
@@ -92,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="limit per cell in seconds (default 60)")
     grade.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     grade.set_defaults(func=_grade)
+
+    from autograder.service.cli import add_commands
+
+    add_commands(sub)
     return parser
 
 

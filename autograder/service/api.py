@@ -1,0 +1,114 @@
+"""The JSON API: submit, status/result, feedback, history; instructor: CSV, results.json,
+re-grade, queue health."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy import select
+
+from autograder.report import feedback_html, grade_rows, results_json
+from autograder.service import submissions
+from autograder.service.auth import Identity
+from autograder.service.db import Job, SubmissionRow
+from autograder.service.deps import caller, context, instructor, may_see, student
+from autograder.service.errors import ApiError
+
+router = APIRouter()
+
+
+async def read_upload(request: Request, upload: UploadFile) -> bytes:
+    limit = context(request).settings.max_upload_bytes
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise ApiError(413, f"upload too large (limit {limit} bytes)")
+    return data
+
+
+@router.post("/api/submissions", status_code=202)
+async def create_submission(request: Request, who: Annotated[Identity, Depends(student)],
+                            file: Annotated[UploadFile, File()]) -> JSONResponse:
+    data = await read_upload(request, file)
+    row = submissions.accept(context(request), who.student or "", file.filename or "", data)
+    return JSONResponse({"id": row.id, "status": "queued"}, status_code=202,
+                        headers={"Location": f"/api/submissions/{row.id}"})
+
+
+@router.get("/api/submissions")
+def own_history(request: Request, who: Annotated[Identity, Depends(student)]) -> dict:
+    rows = submissions.history(context(request), who.student or "")
+    return {"submissions": [submissions.describe(r, j, detail=False) for r, j in rows]}
+
+
+@router.get("/api/submissions/{submission_id}")
+def submission_status(request: Request, submission_id: str,
+                      who: Annotated[Identity, Depends(caller)]) -> dict:
+    row, job = submissions.find(context(request), submission_id)
+    may_see(who, row.student)
+    return submissions.describe(row, job)
+
+
+def _graded(request: Request, submission_id: str, who: Identity):
+    row, _job = submissions.find(context(request), submission_id)
+    may_see(who, row.student)
+    result = submissions.result_of(row)
+    if result is None:
+        raise ApiError(404, "not graded yet")
+    return result
+
+
+@router.get("/api/submissions/{submission_id}/feedback", response_class=HTMLResponse)
+def feedback(request: Request, submission_id: str,
+             who: Annotated[Identity, Depends(caller)]) -> HTMLResponse:
+    result = _graded(request, submission_id, who)
+    return HTMLResponse(feedback_html(result), headers={
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+
+
+@router.get("/api/submissions/{submission_id}/results.json")
+def gradescope(request: Request, submission_id: str,
+               who: Annotated[Identity, Depends(instructor)]) -> dict:
+    return results_json(_graded(request, submission_id, who))
+
+
+@router.post("/api/submissions/{submission_id}/regrade", status_code=202)
+def regrade(request: Request, submission_id: str,
+            _who: Annotated[Identity, Depends(instructor)]) -> JSONResponse:
+    ctx = context(request)
+    submissions.find(ctx, submission_id)
+    ctx.queue.requeue(submission_id)
+    return JSONResponse({"id": submission_id, "status": "queued"}, status_code=202)
+
+
+@router.get("/api/grades.csv")
+def grades_csv(request: Request, _who: Annotated[Identity, Depends(instructor)]) -> Response:
+    """The latest graded submission of every student, as the engine's grades.csv."""
+    ctx = context(request)
+    with ctx.db.session() as s:
+        rows = s.scalars(select(SubmissionRow).join(Job, Job.submission_id == SubmissionRow.id)
+                         .where(Job.state == "done")
+                         .order_by(SubmissionRow.student, SubmissionRow.created_at)).all()
+    latest = {row.student: row for row in rows}
+    results = [r for r in (submissions.result_of(latest[k]) for k in sorted(latest)) if r]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(grade_rows(results, ctx.notebooks))
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="grades.csv"'})
+
+
+@router.get("/health")
+def health(request: Request) -> dict:
+    """Public: {"status": "ok"}; with the instructor token also the queue's counts."""
+    from autograder.service.deps import identify, token_of
+
+    ctx = context(request)
+    counts = ctx.queue.counts()  # the database answers
+    who = identify(ctx, token_of(request))
+    body: dict = {"status": "ok"}
+    if who is not None and who.is_instructor:
+        body["jobs"] = counts
+    return body

@@ -1,0 +1,52 @@
+"""The ASGI application: API + pages, the body limit, and (optionally) the worker pool."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp
+
+from autograder.service import api, web
+from autograder.service.context import ServiceContext
+from autograder.service.errors import install_handlers
+from autograder.service.limits import BodyLimit
+from autograder.service.settings import ServiceSettings
+from autograder.service.worker import WorkerPool
+
+log = logging.getLogger(__name__)
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def create_app(settings: ServiceSettings, workers: int | None = None) -> ASGIApp:
+    """The service; `workers` grading threads (default settings.workers) run inside it."""
+    ctx = ServiceContext.build(settings)
+    pool = WorkerPool(settings, ctx.db, ctx.queue,
+                      settings.workers if workers is None else workers)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        pool.start()
+        log.info("grader service ready (database %s, %d workers)", _safe_url(ctx.db.url),
+                 pool.n)
+        try:
+            yield
+        finally:
+            pool.shutdown()
+            ctx.db.close()
+
+    app = FastAPI(title="CS224n grader", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    app.state.ctx = ctx
+    install_handlers(app)
+    app.include_router(api.router)
+    app.include_router(web.router)
+    return BodyLimit(app, settings.max_upload_bytes + MULTIPART_OVERHEAD)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

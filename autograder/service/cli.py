@@ -1,0 +1,116 @@
+"""The service's commands: serve, worker, tokens, instructor-token (wired in autograder.cli)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import secrets
+import signal
+import threading
+from pathlib import Path
+
+from autograder.service.settings import ServiceSettings
+
+log = logging.getLogger("autograder.service")
+
+
+def _settings(args: argparse.Namespace) -> ServiceSettings:
+    overrides = {k: v for k, v in {
+        "data_dir": getattr(args, "data_dir", None), "database_url": getattr(args, "db", None),
+        "host": getattr(args, "host", None), "port": getattr(args, "port", None),
+        "workers": getattr(args, "workers", None),
+        "lease_seconds": getattr(args, "lease_seconds", None),
+    }.items() if v is not None}
+    return ServiceSettings(**overrides)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from autograder.service.app import create_app
+
+    settings = _settings(args)
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
+                timeout_graceful_shutdown=5)
+    return 0
+
+
+def worker(args: argparse.Namespace) -> int:
+    from autograder.service.context import ServiceContext
+    from autograder.service.worker import WorkerPool
+
+    settings = _settings(args)
+    ctx = ServiceContext.build(settings)
+    pool = WorkerPool(settings, ctx.db, ctx.queue, max(1, settings.workers))
+    stopped = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopped.set())
+    pool.start()
+    log.info("%d workers grading from %s", pool.n, settings.db_url.split("://")[0])
+    stopped.wait()
+    pool.shutdown()
+    return 0
+
+
+def tokens(args: argparse.Namespace) -> int:
+    from autograder.service.auth import RosterError, issue_roster_tokens, read_roster
+    from autograder.service.db import Database
+
+    settings = _settings(args)
+    try:
+        students = read_roster(args.roster)
+    except RosterError as exc:
+        log.error("%s", exc)
+        return 2
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    issue_roster_tokens(Database(settings.db_url), students, args.out)
+    return 0
+
+
+def instructor_token(args: argparse.Namespace) -> int:
+    from autograder.service.auth import write_secret_file
+
+    settings = _settings(args)
+    path: Path = args.out or settings.instructor_token_file
+    try:
+        write_secret_file(path, secrets.token_urlsafe(32) + "\n", overwrite=args.force)
+    except FileExistsError:
+        log.error("%s exists; use --force to replace it", path)
+        return 2
+    log.info("instructor token written to %s (mode 600); the service reads it from there",
+             path)
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", type=Path, help="service data folder "
+                       "(default AUTOGRADER_DATA_DIR or ./service-data)")
+        p.add_argument("--db", help="database URL (default sqlite in the data folder)")
+
+    p = sub.add_parser("serve", help="run the grader service (API, web pages, workers)")
+    common(p)
+    p.add_argument("--host", help="listen address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 8000)")
+    p.add_argument("--workers", type=int, help="grading threads in this process (default 2)")
+    p.add_argument("--lease-seconds", type=float, help="job lease (default 600)")
+    p.set_defaults(func=serve)
+
+    p = sub.add_parser("worker", help="grade queued submissions (no API)")
+    common(p)
+    p.add_argument("--workers", type=int, help="grading threads (default 2)")
+    p.add_argument("--lease-seconds", type=float, help="job lease (default 600)")
+    p.set_defaults(func=worker)
+
+    p = sub.add_parser("tokens", help="issue a token per student of a roster CSV")
+    common(p)
+    p.add_argument("roster", type=Path, help="CSV with a `student` column")
+    p.add_argument("--out", type=Path, required=True, help="CSV of student,token (mode 600)")
+    p.set_defaults(func=tokens)
+
+    p = sub.add_parser("instructor-token", help="generate the instructor token into a file")
+    common(p)
+    p.add_argument("--out", type=Path, help="file (default <data dir>/instructor.token)")
+    p.add_argument("--force", action="store_true", help="replace an existing token")
+    p.set_defaults(func=instructor_token)

@@ -1,0 +1,52 @@
+"""Turn a stored upload into an engine Submission, and grade it with the engine's Grader."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from autograder.engine.course import AssignmentCopy
+from autograder.engine.grade import Grader, GradingOptions
+from autograder.engine.results import SubmissionResult
+from autograder.engine.submission import Submission, SubmissionError, load_zip
+from autograder.sandbox import Limits, get_sandbox
+from autograder.service.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+def to_submission(student: str, kind: str, notebook: str | None, data: bytes) -> Submission:
+    """The engine's view of an upload (a zip is read with the engine's own limits)."""
+    if kind == "zip":
+        return load_zip(student, data)
+    if not notebook:
+        raise SubmissionError("the upload names no notebook")
+    return Submission(student, {f"{notebook}.ipynb": data})
+
+
+class GradingEngine:
+    """One prepared assignment copy and sandbox for all the threads of a process.
+
+    Each thread gets its own Grader (the engine's Grader keeps per-instance caches).
+    """
+
+    def __init__(self, settings: ServiceSettings):
+        self.settings = settings
+        self.sandbox = get_sandbox(settings.sandbox)
+        self.sandbox.check()
+        self.course = AssignmentCopy(settings.course_root, settings.assignment)
+        limits = Limits(memory_bytes=settings.memory_mb * 2**20,
+                        wall_seconds=settings.notebook_timeout)
+        self.options = GradingOptions(limits=limits, cell_timeout=settings.cell_timeout)
+        self._local = threading.local()
+
+    @property
+    def notebooks(self) -> tuple[str, ...]:
+        return self.course.notebooks
+
+    def grade(self, submission: Submission, notebooks_dir: Path | None) -> SubmissionResult:
+        grader = getattr(self._local, "grader", None)
+        if grader is None:
+            grader = self._local.grader = Grader(self.course, self.sandbox, self.options)
+        return grader.grade(submission, notebooks_dir)

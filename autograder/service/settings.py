@@ -1,0 +1,54 @@
+"""The service's settings: defaults that need nothing, overridable by AUTOGRADER_* variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from autograder.engine.course import REPO
+
+
+class ServiceSettings(BaseSettings):
+    """Every knob of `autograder serve` / `autograder worker` (env prefix AUTOGRADER_)."""
+
+    model_config = SettingsConfigDict(env_prefix="AUTOGRADER_", extra="ignore")
+
+    data_dir: Path = Field(Path("service-data"),
+                           description="folder for uploads, the SQLite database and tokens")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL (e.g. postgresql+psycopg://...); "
+                          "default sqlite:///<data_dir>/service.db")
+    host: str = Field("127.0.0.1", description="address the API listens on")
+    port: int = Field(8000, description="port the API listens on")
+    workers: int = Field(2, ge=0, description="grading threads started by `serve` (0: none)")
+    lease_seconds: float = Field(
+        600.0, gt=0, description="how long a claimed job stays a worker's without a renewal; "
+                                 "a dead worker's job is graded again after this")
+    max_attempts: int = Field(3, ge=1, description="claims of one job before it is failed")
+    poll_seconds: float = Field(0.5, gt=0, description="how often an idle worker looks for jobs")
+    max_upload_bytes: int = Field(20 * 1024**2, gt=0, description="largest accepted upload")
+    submissions_per_minute: int = Field(5, ge=1, description="per-student submission limit")
+    instructor_token: SecretStr | None = Field(
+        None, description="the instructor's token; default: read <data_dir>/instructor.token")
+    course_root: Path = Field(REPO, description="course folder (nbgrader_config.py, source/)")
+    assignment: str = Field("ps1", description="the assignment students submit")
+    sandbox: str = Field("bwrap", description="where student code runs: bwrap or docker")
+    memory_mb: int = Field(2048, description="memory limit per notebook in MiB")
+    notebook_timeout: float = Field(300.0, description="wall-clock limit per notebook (s)")
+    cell_timeout: float = Field(60.0, description="limit per cell (s)")
+    gradebook_url: str | None = Field(
+        None, description="nbgrader gradebook URL to write scores into (none: not written)")
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir.resolve() / 'service.db'}"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def instructor_token_file(self) -> Path:
+        return self.data_dir / "instructor.token"

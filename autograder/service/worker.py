@@ -1,0 +1,140 @@
+"""Workers: threads that claim jobs from the queue, grade, and store the result."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import traceback
+
+from sqlalchemy import select
+
+from autograder.engine.results import SubmissionResult
+from autograder.engine.submission import Submission, SubmissionError
+from autograder.service.db import Database, SubmissionRow
+from autograder.service.grading import GradingEngine, to_submission
+from autograder.service.queue import Claim, JobQueue
+from autograder.service.settings import ServiceSettings
+from autograder.service.storage import UploadStore
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    """One grading thread: claim, grade (renewing the lease), finish; until stopped."""
+
+    def __init__(self, name: str, settings: ServiceSettings, db: Database, queue: JobQueue,
+                 engine: GradingEngine, stop: threading.Event):
+        self.name = name
+        self.settings = settings
+        self.db = db
+        self.queue = queue
+        self.engine = engine
+        self.store = UploadStore(settings.uploads_dir)
+        self.stop = stop
+
+    def run(self) -> None:
+        log.info("worker %s started", self.name)
+        while not self.stop.is_set():
+            try:
+                claim = self.queue.claim(self.name)
+            except Exception:
+                log.exception("worker %s could not reach the queue", self.name)
+                self.stop.wait(5 * self.settings.poll_seconds)
+                continue
+            if claim is None:
+                self.stop.wait(self.settings.poll_seconds)
+                continue
+            self.handle(claim)
+        log.info("worker %s stopped", self.name)
+
+    def handle(self, claim: Claim) -> None:
+        log.info("worker %s grades submission %s (attempt %d)", self.name,
+                 claim.submission_id, claim.attempt)
+        done = threading.Event()
+        renewer = threading.Thread(target=self._renew, args=(claim, done), daemon=True)
+        renewer.start()
+        try:
+            result = self._grade(claim)
+            self.queue.finish(claim, self.name, result.to_json(), result.auto_score,
+                              result.auto_max)
+            log.info("submission %s graded: %g/%g", claim.submission_id, result.auto_score,
+                     result.auto_max)
+            self._sync_gradebook(result, claim)
+        except Exception:
+            log.error("grading submission %s failed:\n%s", claim.submission_id,
+                      traceback.format_exc())
+            self.queue.fail(claim, self.name, "the grader failed on this submission; the "
+                                              "course staff will look at it")
+        finally:
+            done.set()
+            renewer.join()
+
+    def _renew(self, claim: Claim, done: threading.Event) -> None:
+        while not done.wait(self.settings.lease_seconds / 3):
+            try:
+                if not self.queue.renew(claim, self.name):
+                    log.warning("worker %s lost the lease of job %d", self.name, claim.job_id)
+                    return
+            except Exception:
+                log.exception("lease renewal failed")
+
+    def _grade(self, claim: Claim) -> SubmissionResult:
+        with self.db.session() as s:
+            row = s.scalar(select(SubmissionRow).where(SubmissionRow.id == claim.submission_id))
+        if row is None:
+            raise LookupError(f"submission {claim.submission_id} is not in the database")
+        data = self.store.read(row.stored_as)
+        try:
+            submission = to_submission(row.student, row.kind, row.notebook, data)
+        except SubmissionError as exc:
+            submission = Submission(row.student, problems=[str(exc)])
+        notebooks = self.settings.data_dir / "notebooks" / row.id
+        return self.engine.grade(submission, notebooks)
+
+    def _sync_gradebook(self, result: SubmissionResult, claim: Claim) -> None:
+        url = self.settings.gradebook_url
+        if not url:
+            return
+        from autograder.report import GradebookError, sync_gradebook
+
+        try:
+            summary = sync_gradebook([result], url, self.settings.assignment)
+        except GradebookError as exc:
+            log.error("submission %s not written to the gradebook: %s", claim.submission_id,
+                      exc)
+            return
+        for student, reason in summary.refused.items():
+            log.warning("%s not written to the gradebook: %s", student, reason)
+
+
+class WorkerPool:
+    """n worker threads in this process, sharing one prepared engine."""
+
+    def __init__(self, settings: ServiceSettings, db: Database, queue: JobQueue, n: int):
+        self.settings = settings
+        self.db = db
+        self.queue = queue
+        self.n = n
+        self.stop = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        if self.n <= 0:
+            return
+        engine = GradingEngine(self.settings)
+        prefix = f"{socket.gethostname()}:{os.getpid()}"
+        for i in range(self.n):
+            worker = Worker(f"{prefix}:{i}", self.settings, self.db, self.queue, engine,
+                            self.stop)
+            thread = threading.Thread(target=worker.run, name=f"grader-{i}", daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Stop claiming; a job still running keeps its lease, which expires if we exit."""
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout)
+
