@@ -1,0 +1,103 @@
+"""The job table's leases, attempts and ownership; tokens; durable uploads (no server)."""
+
+import time
+
+import pytest
+
+from autograder.service.auth import (
+    InstructorKey,
+    RosterError,
+    issue_token,
+    read_roster,
+    student_for,
+)
+from autograder.service.db import Database, SubmissionRow, Token
+from autograder.service.queue import SqlJobQueue
+from autograder.service.storage import UploadStore
+
+
+@pytest.fixture
+def db(tmp_path) -> Database:
+    database = Database(f"sqlite:///{tmp_path / 'service.db'}")
+    yield database
+    database.close()
+
+
+def add_submission(db: Database, queue: SqlJobQueue, sid: str) -> None:
+    with db.session() as s, s.begin():
+        s.add(SubmissionRow(id=sid, student="a", kind="notebook", notebook="q1_softmax",
+                            stored_as=f"{sid}.ipynb", size=1, created_at=time.time()))
+        s.flush()
+        queue.add_in(s, sid)
+
+
+def test_claim_finish_and_no_double_claim(db):
+    queue = SqlJobQueue(db, lease_seconds=60, max_attempts=3)
+    add_submission(db, queue, "1" * 32)
+    claim = queue.claim("w1")
+    assert claim is not None and claim.attempt == 1
+    assert queue.claim("w2") is None  # leased
+    assert queue.renew(claim, "w1") and not queue.renew(claim, "w2")
+    assert queue.finish(claim, "w1", "{}", 1.0, 2.0)
+    assert queue.counts() == {"done": 1}
+
+
+def test_expired_lease_is_claimed_again_and_the_old_worker_cannot_finish(db):
+    queue = SqlJobQueue(db, lease_seconds=0.2, max_attempts=3)
+    add_submission(db, queue, "2" * 32)
+    old = queue.claim("dead")
+    time.sleep(0.3)
+    new = queue.claim("alive")
+    assert new is not None and new.attempt == 2
+    assert not queue.finish(old, "dead", "{}", 0.0, 1.0)
+    assert queue.finish(new, "alive", "{}", 1.0, 1.0)
+
+
+def test_a_job_that_kills_its_workers_is_failed_after_max_attempts(db):
+    queue = SqlJobQueue(db, lease_seconds=0.1, max_attempts=2)
+    add_submission(db, queue, "3" * 32)
+    assert queue.claim("w").attempt == 1
+    time.sleep(0.15)
+    assert queue.claim("w").attempt == 2
+    time.sleep(0.15)
+    assert queue.claim("w") is None
+    assert queue.counts() == {"failed": 1}
+    assert queue.requeue("3" * 32) and queue.claim("w").attempt == 1
+
+
+def test_tokens_are_stored_hashed_and_checked(db):
+    token = issue_token(db, "alice")
+    assert student_for(db, token) == "alice"
+    assert student_for(db, token + "x") is None
+    assert student_for(db, "nothing") is None
+    with db.session() as s:
+        row = s.query(Token).one()
+    assert token.split(".", 1)[1] not in (row.digest, row.salt)
+    again = issue_token(db, "alice")
+    assert student_for(db, token) is None and student_for(db, again) == "alice"
+    key = InstructorKey("secret")
+    assert key.matches("secret") and not key.matches("secreT")
+    assert not InstructorKey(None).matches("")
+
+
+def test_roster_is_validated(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name,student\nA,alice\nB,bob\nA,alice\n,\n")
+    assert read_roster(roster) == ["alice", "bob"]
+    roster.write_text("student\n../evil\n")
+    with pytest.raises(RosterError):
+        read_roster(roster)
+    roster.write_text("who\nalice\n")
+    with pytest.raises(RosterError, match="student"):
+        read_roster(roster)
+
+
+def test_uploads_are_written_whole_under_server_names(tmp_path):
+    store = UploadStore(tmp_path / "uploads")
+    name = store.save("a" * 32, "notebook", b"{}")
+    assert name == "a" * 32 + ".ipynb" and store.read(name) == b"{}"
+    assert [p.name for p in (tmp_path / "uploads").iterdir()] == [name]
+    with pytest.raises(ValueError):
+        store.save("../x", "notebook", b"{}")
+    with pytest.raises(ValueError):
+        store.read("../../etc/passwd")
