@@ -115,6 +115,8 @@ def main() -> int:
         root = Path(tmp)
         one, serial = time_nbgrader(root, n)
         rows.append(("nbgrader autograde (serial)", serial))
+        print(f"nbgrader autograde: one submission {one:.1f} s, {n} in {serial:.1f} s",
+              flush=True)
         course = AssignmentCopy(workdir=root / "assignment")
         rows.append(("autograder grade -j 2, bwrap", time_engine(root, n, "bwrap", course)))
         if args.docker:

@@ -49,6 +49,7 @@ class AssignmentCopy:
         self.assignment = assignment
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="autograder-course-")
         self.root = Path(workdir) if workdir else Path(self._tmp.name)
+        self.root.mkdir(parents=True, exist_ok=True)
         if generate:
             self._generate()
 
