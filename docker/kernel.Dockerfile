@@ -45,6 +45,11 @@ RUN useradd --uid 1001 --user-group --no-create-home --home-dir /job --shell /us
  && chown student:student /job
 COPY --from=deps /opt/venv /opt/venv
 RUN python -c "import numpy, scipy, sklearn, matplotlib, tqdm, IPython, nbformat"
+# matplotlib's font cache, built once: the runner copies it into each sandbox's MPLCONFIGDIR
+# ($CS224N_MPL_CACHE), so notebooks that plot skip the font scan
+RUN mkdir -p /opt/site \
+ && MPLCONFIGDIR=/opt/site/.matplotlib python -c "import matplotlib; matplotlib.use('Agg'); import matplotlib.font_manager" \
+ && chmod -R a+rX /opt/site
 WORKDIR /job
 USER 1001:1001
 CMD ["python"]

@@ -27,7 +27,9 @@ fi
 
 pyver="$("$PYTHON" -c 'import sys; print(sys.implementation.cache_tag, sys.base_prefix)')"
 want="packages: ${PACKAGES[*]}
-python: $pyver"
+python: $pyver
+matplotlib font cache: 1
+bytecode: compiled"
 if [ "${FORCE:-0}" != 1 ] && [ -f "$dir/.stamp" ] && [ "$(cat "$dir/.stamp")" = "$want" ]; then
     log "$dir is up to date"
     exit 0
@@ -40,7 +42,7 @@ tmp="$(mktemp -d "$parent/.sandbox-runtime.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 log "installing ${PACKAGES[*]} into $dir"
 # pip may warn once per missing project about local file:// indexes: that says nothing useful
-"$PYTHON" -m pip install --quiet --disable-pip-version-check --no-compile --target "$tmp" \
+"$PYTHON" -m pip install --quiet --disable-pip-version-check --target "$tmp" \
     "${PACKAGES[@]}" 2>&1 | { grep -v "^WARNING: Location 'file://.*' is ignored" >&2 || true; }
 [ "${PIPESTATUS[0]}" -eq 0 ] || die "pip install failed"
 # -I -S: no site-packages of the installing Python, only the new folder
@@ -48,6 +50,13 @@ log "installing ${PACKAGES[*]} into $dir"
 os.environ["MPLBACKEND"] = "Agg"
 import numpy, scipy, sklearn, matplotlib, tqdm, IPython, nbformat' "$tmp" \
     || die "the installed runtime does not import"
+# bytecode compiled once here: the sandbox mounts this folder read-only and never writes .pyc
+"$PYTHON" -m compileall -q -j 0 "$tmp" >/dev/null || die "compileall failed"
+# matplotlib's font cache, built once here: the runner copies it into each sandbox's
+# MPLCONFIGDIR, which saves every notebook that plots a second or two of font scanning
+MPLCONFIGDIR="$tmp/.matplotlib" "$PYTHON" -I -S -c 'import sys; sys.path.insert(0, sys.argv[1])
+import matplotlib; matplotlib.use("Agg"); import matplotlib.font_manager' "$tmp" \
+    || die "could not build the matplotlib font cache"
 printf '%s\n' "$want" >"$tmp/.stamp"
 chmod -R a+rX "$tmp"
 rm -rf "$dir"

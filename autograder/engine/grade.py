@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 KERNEL_DIR = Path(kernel.__file__).resolve().parent
 RUNTIME_FILES = {f"/opt/grader/kernel/{p.name}": p for p in KERNEL_DIR.glob("*.py")}
 HIDDEN_PLACEHOLDER = "# hidden tests: run by the grader outside your notebook"
+SANITY_PLACEHOLDER = "# sanity checks: yours to run; they do not count for the grade"
 MAX_STATUS_BYTES = 1024**2
 
 
@@ -48,6 +49,9 @@ class GradingOptions:
     cell_timeout: float = 60.0
     call_timeout: float = 20.0
     seed: int = field(default_factory=check_seed)
+    # The visible sanity-check cells (locked, ungraded, grade_id "..._sanity") never change a
+    # score: the hidden checks test the functions themselves. Skipping them saves time.
+    skip_sanity_cells: bool = True
 
     @property
     def seed_tag(self) -> str:
@@ -154,8 +158,13 @@ class Grader:
         for name, nb in restored.items():
             runnable = nbformat.from_dict(json.loads(json.dumps(nb)))
             for cell in runnable.cells:
-                if cell.metadata.get("nbgrader", {}).get("grade_id") in self._auto_cells:
+                meta = cell.metadata.get("nbgrader", {})
+                grade_id = str(meta.get("grade_id", ""))
+                if grade_id in self._auto_cells:
                     cell.source = HIDDEN_PLACEHOLDER
+                elif (self.options.skip_sanity_cells and grade_id.endswith("_sanity")
+                      and meta.get("locked") and not meta.get("grade")):
+                    cell.source = SANITY_PLACEHOLDER
             nbformat.write(runnable, job / f"{name}.ipynb")
 
     def _argv(self, name: str) -> list[str]:

@@ -154,6 +154,7 @@ def sandbox_env(extra: dict[str, str] | None, *, path: str) -> dict[str, str]:
         "TMPDIR": "/tmp",
         # caches and config of matplotlib and IPython go to /tmp, not into the job's output
         "MPLCONFIGDIR": "/tmp/matplotlib",
+        "CS224N_MPL_CACHE": "/opt/site/.matplotlib",  # a prebuilt font cache, if present
         "IPYTHONDIR": "/tmp/ipython",
         "XDG_CACHE_HOME": "/tmp/cache",
         "XDG_CONFIG_HOME": "/tmp/config",
