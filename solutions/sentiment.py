@@ -1,11 +1,11 @@
 """Problem 4: sentence features and regularised softmax regression for 5-class sentiment."""
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
+
+from cs224n.classifier import accuracy, trainSoftmaxRegression
 
 
 def getSentenceFeatures(
@@ -36,14 +36,6 @@ def getRegularizationValues() -> list[float]:
     return sorted(np.logspace(-4, 2, num=13).tolist())
 
 
-def accuracy(y: np.ndarray, yhat: np.ndarray) -> float:
-    """Percentage of predictions equal to the labels; y and yhat are (N,)."""
-    y, yhat = np.asarray(y), np.asarray(yhat)
-    if y.shape != yhat.shape:
-        raise ValueError(f"label shapes differ: {y.shape} vs {yhat.shape}")
-    return float(np.sum(y == yhat) * 100.0 / y.size)
-
-
 @dataclass
 class SweepResult:
     """One point of the regularisation sweep (accuracies in percent)."""
@@ -56,20 +48,6 @@ class SweepResult:
 
     def __getitem__(self, key: str):  # the assignment indexes results as dicts
         return getattr(self, key)
-
-
-def train_softmax_regression(
-    features: np.ndarray, labels: np.ndarray, reg: float
-) -> LogisticRegression:
-    """Multinomial logistic regression with L2 weight reg (scikit-learn's C = 1 / reg).
-
-    features (N, D), labels (N,) in 0..4.
-    """
-    clf = LogisticRegression(C=1.0 / (reg + 1e-12), max_iter=1000)
-    with warnings.catch_warnings():
-        # lbfgs may stop at max_iter for the weakest regularisation: expected, not an error
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return clf.fit(features, labels)
 
 
 def chooseBestModel(results: list) -> object:
@@ -85,7 +63,7 @@ def regularization_sweep(train, dev, test, regValues=None) -> list[SweepResult]:
     """
     results = []
     for reg in regValues if regValues is not None else getRegularizationValues():
-        clf = train_softmax_regression(*train, reg)
+        clf = trainSoftmaxRegression(*train, reg)
         results.append(
             SweepResult(
                 reg=float(reg),
