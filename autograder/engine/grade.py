@@ -31,7 +31,7 @@ from autograder.engine.results import (
 from autograder.engine.submission import Submission
 from autograder.kernel import wire
 from autograder.kernel.probe import Call, Outcome, execute
-from autograder.sandbox import Limits, RunResult, Sandbox
+from autograder.sandbox import Limits, RunResult, Sandbox, SandboxUnavailable
 
 log = logging.getLogger(__name__)
 KERNEL_DIR = Path(kernel.__file__).resolve().parent
@@ -124,8 +124,7 @@ class Grader:
             job = Path(tmp)
             self._prepare_job(job, restored)
             wire.write_calls(job / "_calls.json", flat)
-            run = self.sandbox.run(job, self._argv(name), self.options.limits,
-                                   runtime_files=RUNTIME_FILES)
+            run = self._run_sandbox(job, name)
             out = job / "_out"
             outcomes, failure = self._read_outcomes(out, len(flat), run)
             cell_errors = self._cell_errors(out)
@@ -166,6 +165,18 @@ class Grader:
                       and meta.get("locked") and not meta.get("grade")):
                     cell.source = SANITY_PLACEHOLDER
             nbformat.write(runnable, job / f"{name}.ipynb")
+
+    def _run_sandbox(self, job: Path, name: str) -> RunResult:
+        """One sandbox run, tried once more when the sandbox itself failed (a daemon hiccup,
+        not the student's code); a second failure is the engine's error, not a zero."""
+        try:
+            return self.sandbox.run(job, self._argv(name), self.options.limits,
+                                    runtime_files=RUNTIME_FILES)
+        except SandboxUnavailable as exc:
+            log.warning("sandbox failed on %s (%s); trying once more", name, exc)
+            shutil.rmtree(job / "_out", ignore_errors=True)
+            return self.sandbox.run(job, self._argv(name), self.options.limits,
+                                    runtime_files=RUNTIME_FILES)
 
     def _argv(self, name: str) -> list[str]:
         return ["python", "-m", "kernel.runner", f"{name}.ipynb", "--out", "_out",

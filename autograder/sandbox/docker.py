@@ -243,7 +243,7 @@ class DockerSandbox(Sandbox):
     def _start_and_wait(box: Any, limits: Limits) -> tuple[int, bool, bool, float]:
         """Start, wait up to the wall limit, kill on timeout: (status, oom, timed_out, wall)."""
         start = time.monotonic()
-        box.start()
+        _start(box)
         timed_out = False
         try:
             status = int(box.wait(timeout=limits.wall_seconds)["StatusCode"])
@@ -338,3 +338,24 @@ def _remove_all(made: list[Any]) -> None:
 
 
 __all__ = ["DEFAULT_IMAGE", "DockerSandbox", "OUTPUT_TAIL_BYTES"]
+
+
+def _start(box: Any, attempts: int = 3) -> None:
+    """Start the container, tolerating the daemon's transient start errors.
+
+    Docker 20.10 under load sometimes answers "cannot start an already running container"
+    although the container did start; any state past "created" counts as started.
+    """
+    docker = _sdk()
+    for attempt in range(attempts):
+        try:
+            box.start()
+            return
+        except docker.errors.APIError as exc:
+            box.reload()
+            if box.status in ("running", "exited", "dead"):
+                log.debug("start reported %s, but the container is %s", exc, box.status)
+                return
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))
