@@ -144,10 +144,8 @@ class DockerSandbox(Sandbox):
             if files and not io.put_archive(GRADER_DIR, files_tar(files, GRADER_DIR)):
                 raise SandboxUnavailable("could not copy the runtime files into the container")
 
-            box = client.containers.create(
-                self.image,
+            box_options = dict(
                 command=list(argv),
-                name=run_id,
                 user=f"{SANDBOX_UID}:{SANDBOX_UID}",
                 working_dir=JOB_DIR,
                 environment=environment,
@@ -163,8 +161,8 @@ class DockerSandbox(Sandbox):
                 # which the kernel never delivers by default action to a namespace's pid 1
                 **{**_hardening(limits.memory_bytes, limits.pids + 1), "init": True},
             )
-            made.insert(0, box)
-            status, oom, timed_out, wall = self._start_and_wait(box, limits)
+            box, started = _create_and_start(client, self.image, run_id, box_options, made)
+            status, oom, timed_out, wall = self._wait(box, limits, started)
             stdout = tail_text(box.logs(stdout=True, stderr=False))
             stderr = tail_text(box.logs(stdout=False, stderr=True))
 
@@ -240,10 +238,8 @@ class DockerSandbox(Sandbox):
         ]
 
     @staticmethod
-    def _start_and_wait(box: Any, limits: Limits) -> tuple[int, bool, bool, float]:
-        """Start, wait up to the wall limit, kill on timeout: (status, oom, timed_out, wall)."""
-        start = time.monotonic()
-        _start(box)
+    def _wait(box: Any, limits: Limits, start: float) -> tuple[int, bool, bool, float]:
+        """Wait up to the wall limit, kill on timeout: (status, oom, timed_out, wall)."""
         timed_out = False
         try:
             status = int(box.wait(timeout=limits.wall_seconds)["StatusCode"])
@@ -337,25 +333,45 @@ def _remove_all(made: list[Any]) -> None:
             log.warning("could not remove %s: %s", getattr(obj, "name", obj), exc)
 
 
-__all__ = ["DEFAULT_IMAGE", "DockerSandbox", "OUTPUT_TAIL_BYTES"]
 
+def _create_and_start(client: Any, image: str, run_id: str, options: dict[str, Any],
+                      made: list[Any], attempts: int = 3) -> tuple[Any, float]:
+    """Create and start the sandbox container: (container, monotonic start time).
 
-def _start(box: Any, attempts: int = 3) -> None:
-    """Start the container, tolerating the daemon's transient start errors.
-
-    Docker 20.10 under load sometimes answers "cannot start an already running container"
-    although the container did start; any state past "created" counts as started.
+    Docker 20.10 under load sometimes fails a start although nothing of the submission has
+    run yet ("cannot start a stopped process", or "already running" for a container that did
+    start). A container past "created" counts as started; one that never started is removed
+    and made afresh, up to ``attempts`` times.
     """
     docker = _sdk()
-    for attempt in range(attempts):
+    for attempt in range(1, attempts + 1):
+        name = run_id if attempt == 1 else f"{run_id}-{attempt}"
+        box = client.containers.create(image, name=name, **options)
+        made.insert(0, box)
+        start = time.monotonic()
         try:
             box.start()
-            return
+            return box, start
         except docker.errors.APIError as exc:
             box.reload()
-            if box.status in ("running", "exited", "dead"):
+            if _has_started(box):
                 log.debug("start reported %s, but the container is %s", exc, box.status)
-                return
-            if attempt == attempts - 1:
+                return box, start
+            if attempt == attempts:
                 raise
-            time.sleep(0.5 * (attempt + 1))
+            log.warning("docker could not start the sandbox (attempt %d of %d): %s",
+                        attempt, attempts, exc)
+            made.remove(box)
+            _remove_all([box])
+            time.sleep(0.5 * attempt)
+    raise AssertionError("unreachable")
+
+
+def _has_started(box: Any) -> bool:
+    """Whether the daemon ever started the container (its StartedAt is set)."""
+    state = box.attrs.get("State", {})
+    started_at = str(state.get("StartedAt") or "")
+    return bool(state.get("Running")) or (bool(started_at) and not started_at.startswith("0001"))
+
+
+__all__ = ["DEFAULT_IMAGE", "DockerSandbox", "OUTPUT_TAIL_BYTES"]
