@@ -9,6 +9,9 @@
 #   bash .ci/docker.sh status   print running=yes|no started_by_us=yes|no pid=...
 #   bash .ci/docker.sh base [--rebuild]
 #                               build cs224n/base:bookworm from debootstrap (cached)
+#   bash .ci/docker.sh services-base [--rebuild]
+#                               build cs224n/ci-services-base:bookworm the same way, with
+#                               Debian's postgresql and redis-server (the CI stand-ins' base)
 #   bash .ci/docker.sh mirror   print the Debian mirror that `base` would use
 #
 # It can also be sourced (`source .ci/docker.sh`): that only defines the cs224n_docker_*
@@ -30,6 +33,9 @@ CS224N_DEBIAN_SUITE="${CS224N_DEBIAN_SUITE:-bookworm}"
 # Packages of the base image. python3-venv brings ensurepip's bundled pip wheel, so a venv
 # made in the image has pip without Debian's python3-pip.
 CS224N_BASE_INCLUDE="${CS224N_BASE_INCLUDE:-python3,python3-venv,ca-certificates}"
+# The CI stand-ins' base: Debian's PostgreSQL and Redis (docker/ci/*.Dockerfile)
+CS224N_SERVICES_IMAGE="${CS224N_SERVICES_IMAGE:-cs224n/ci-services-base:bookworm}"
+CS224N_SERVICES_INCLUDE="${CS224N_SERVICES_INCLUDE:-postgresql,redis-server,gosu,ca-certificates}"
 
 cs224n_docker_log() { printf '[docker.sh] %s\n' "$*" >&2; }
 cs224n_docker_die() { printf '[docker.sh] error: %s\n' "$*" >&2; return 1; }
@@ -255,25 +261,40 @@ cs224n_docker_mirror() {
 }
 
 cs224n_docker_base() {
-    local rebuild=0
+    cs224n_docker_rootfs_image "$CS224N_BASE_IMAGE" "$CS224N_BASE_INCLUDE" \
+        "$CS224N_DEBIAN_SUITE-rootfs" "$@"
+}
+
+# The CI stand-ins for the official postgres and redis images start from this one (see
+# docker/ci/): the same debootstrap, with Debian's postgresql and redis-server inside.
+cs224n_docker_services_base() {
+    cs224n_docker_rootfs_image "$CS224N_SERVICES_IMAGE" "$CS224N_SERVICES_INCLUDE" \
+        "$CS224N_DEBIAN_SUITE-services-rootfs" "$@"
+}
+
+# cs224n_docker_rootfs_image TAG INCLUDE ROOTFS_NAME [--rebuild]: debootstrap (cached in
+# $CS224N_BASE_CACHE/ROOTFS_NAME) and `docker import` as TAG
+cs224n_docker_rootfs_image() {
+    local image="$1" include="$2" name="$3" rebuild=0
+    shift 3
     [ "${1:-}" = "--rebuild" ] && rebuild=1
     cs224n_docker_ready || { cs224n_docker_die "no Docker daemon answers: run 'bash .ci/docker.sh up' first"; return 1; }
-    local key="suite=$CS224N_DEBIAN_SUITE variant=minbase include=$CS224N_BASE_INCLUDE"
-    if [ "$rebuild" -eq 0 ] && docker image inspect "$CS224N_BASE_IMAGE" >/dev/null 2>&1; then
+    local key="suite=$CS224N_DEBIAN_SUITE variant=minbase include=$include"
+    if [ "$rebuild" -eq 0 ] && docker image inspect "$image" >/dev/null 2>&1; then
         local have
-        have="$(docker image inspect --format '{{index .Config.Labels "org.cs224n.base.key"}}' "$CS224N_BASE_IMAGE" 2>/dev/null || true)"
+        have="$(docker image inspect --format '{{index .Config.Labels "org.cs224n.base.key"}}' "$image" 2>/dev/null || true)"
         if [ "$have" = "$key" ]; then
-            cs224n_docker_log "$CS224N_BASE_IMAGE exists: nothing to do (--rebuild to force)"
+            cs224n_docker_log "$image exists: nothing to do (--rebuild to force)"
             return 0
         fi
-        cs224n_docker_log "$CS224N_BASE_IMAGE was built with other settings ($have): rebuilding"
+        cs224n_docker_log "$image was built with other settings ($have): rebuilding"
     fi
     command -v debootstrap >/dev/null 2>&1 || { cs224n_docker_die "debootstrap missing: run 'bash .ci/docker.sh up'"; return 1; }
     mkdir -p "$CS224N_BASE_CACHE"
     (
-        flock -w 1800 9 || { cs224n_docker_die "timed out waiting for $CS224N_BASE_CACHE/.lock"; exit 1; }
+        flock -w 1800 9 || { cs224n_docker_die "timed out waiting for $CS224N_BASE_CACHE/.$name.lock"; exit 1; }
         set -euo pipefail
-        rootfs="$CS224N_BASE_CACHE/$CS224N_DEBIAN_SUITE-rootfs"
+        rootfs="$CS224N_BASE_CACHE/$name"
         if [ "$rebuild" -eq 1 ] || [ "$(cat "$rootfs.key" 2>/dev/null || true)" != "$key" ]; then
             rm -rf "$rootfs" "$rootfs.key"
         fi
@@ -284,12 +305,12 @@ cs224n_docker_base() {
             keyring=()
             [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] \
                 && keyring=(--keyring=/usr/share/keyrings/debian-archive-keyring.gpg)
-            cs224n_docker_log "debootstrap $CS224N_DEBIAN_SUITE (minbase + $CS224N_BASE_INCLUDE) into $tmp"
-            if ! debootstrap --variant=minbase --include="$CS224N_BASE_INCLUDE" "${keyring[@]}" \
-                    "$CS224N_DEBIAN_SUITE" "$tmp" "$mirror" >"$CS224N_BASE_CACHE/debootstrap.log" 2>&1; then
-                tail -n 30 "$CS224N_BASE_CACHE/debootstrap.log" >&2
+            cs224n_docker_log "debootstrap $CS224N_DEBIAN_SUITE (minbase + $include) into $tmp"
+            if ! debootstrap --variant=minbase --include="$include" "${keyring[@]}" \
+                    "$CS224N_DEBIAN_SUITE" "$tmp" "$mirror" >"$CS224N_BASE_CACHE/$name.debootstrap.log" 2>&1; then
+                tail -n 30 "$CS224N_BASE_CACHE/$name.debootstrap.log" >&2
                 [ -f "$tmp/debootstrap/debootstrap.log" ] && tail -n 30 "$tmp/debootstrap/debootstrap.log" >&2
-                cs224n_docker_die "debootstrap failed (log: $CS224N_BASE_CACHE/debootstrap.log)"
+                cs224n_docker_die "debootstrap failed (log: $CS224N_BASE_CACHE/$name.debootstrap.log)"
                 exit 1
             fi
             # an image has no init: keep apt from trying to start services in derived builds
@@ -300,7 +321,7 @@ cs224n_docker_base() {
         else
             cs224n_docker_log "using cached root file system $rootfs"
         fi
-        cs224n_docker_log "importing $rootfs as $CS224N_BASE_IMAGE"
+        cs224n_docker_log "importing $rootfs as $image"
         tar -C "$rootfs" --numeric-owner \
             --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' --exclude='./run/*' \
             --exclude='./tmp/*' --exclude='./var/cache/apt/archives/*.deb' \
@@ -314,9 +335,9 @@ cs224n_docker_base() {
             --change "LABEL org.cs224n.base.key=\"$key\"" \
             --change 'CMD ["python3"]' \
             --message "debootstrap $CS224N_DEBIAN_SUITE minbase" \
-            - "$CS224N_BASE_IMAGE" >/dev/null
-        cs224n_docker_log "built $CS224N_BASE_IMAGE ($(docker image inspect --format '{{.Size}}' "$CS224N_BASE_IMAGE" | awk '{printf "%.0f MB", $1/1e6}'))"
-    ) 9>"$CS224N_BASE_CACHE/.lock"
+            - "$image" >/dev/null
+        cs224n_docker_log "built $image ($(docker image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}'))"
+    ) 9>"$CS224N_BASE_CACHE/.$name.lock"
 }
 
 # --- CLI -----------------------------------------------------------------------------------
@@ -330,10 +351,11 @@ cs224n_docker_main() {
         down) cs224n_docker_down ;;
         status) cs224n_docker_status ;;
         base) cs224n_docker_base "$@" ;;
+        services-base) cs224n_docker_services_base "$@" ;;
         mirror) cs224n_docker_mirror ;;
         install) cs224n_docker_install ;;
-        -h|--help|help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
-        *) echo "usage: $0 up|down|status|base [--rebuild]|mirror|install|help (got '${cmd}')" >&2
+        -h|--help|help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+        *) echo "usage: $0 up|down|status|base|services-base [--rebuild]|mirror|install|help (got '${cmd}')" >&2
            return 2 ;;
     esac
 }

@@ -1,4 +1,5 @@
-# Grader image: cs224n-ps1[course] (nbgrader, jupyter, numpy, ...) in /opt/venv, installed
+# Grader image: cs224n-ps1[course,service] (nbgrader, jupyter, numpy, the service's Celery and
+# PostgreSQL driver, ...) in /opt/venv, installed
 # only from wheels in the build context, so the build needs no network.
 #
 # The context is made by docker/build.sh:
@@ -39,18 +40,20 @@ ENV VIRTUAL_ENV=/opt/venv \
     IPYTHONDIR=/tmp/ipython \
     JUPYTER_RUNTIME_DIR=/tmp/jupyter-runtime
 # Writable state goes under /tmp (above), so the container runs with --read-only --tmpfs /tmp.
+# /data: the service's uploads and state (a named volume in docker-compose.yml takes over
+# this folder's owner when it is first mounted)
 RUN useradd --uid 1000 --user-group --create-home --shell /bin/sh grader \
  && useradd --uid 1001 --user-group --create-home --shell /bin/sh student \
- && mkdir -p /work \
- && chown grader:grader /work
+ && mkdir -p /work /data \
+ && chown grader:grader /work /data
 COPY --from=deps /opt/venv /opt/venv
 COPY project/ /tmp/project/
 # the dependencies are installed already: this only adds the project, and fails if the
-# wheels set no longer satisfies cs224n-ps1[course]
-RUN pip install --no-index --find-links /tmp/project "cs224n-ps1[course]" \
+# wheels set no longer satisfies cs224n-ps1[course,service]
+RUN pip install --no-index --find-links /tmp/project "cs224n-ps1[course,service]" \
  && pip check \
  && rm -rf /tmp/project /tmp/* \
- && python -c "import numpy, nbgrader, nbclient, ipykernel"
+ && python -c "import numpy, nbgrader, nbclient, ipykernel, celery, psycopg"
 WORKDIR /work
 USER grader
 # The autograder CLI; any other program: docker run --entrypoint python IMAGE -c ...

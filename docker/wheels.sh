@@ -5,7 +5,7 @@
 #
 # With no requirement args it works on this project: builds the project's own wheel
 # (`pip wheel . --no-deps`, into --project-out, default OUTDIR) and fetches a wheel for every
-# dependency of `cs224n-ps1[EXTRAS]` (EXTRAS from CS224N_WHEEL_EXTRAS, default "course") into
+# dependency of `cs224n-ps1[EXTRAS]` (EXTRAS from CS224N_WHEEL_EXTRAS, default "course,service") into
 # OUTDIR. pyproject.toml is read at run time, so dependencies added later are picked up.
 # With requirement args (e.g. `-r requirements.txt` or `numpy==1.26.4`) it fetches those.
 #
@@ -22,7 +22,7 @@
 # pyproject.toml (or the args) did not change, the download is skipped (--force redoes it).
 #
 # Environment: PYTHON (default: the repo's .venv/bin/python, else python3),
-# CS224N_WHEEL_EXTRAS (default course), CS224N_WHEEL_PY (target Python, default 3.11.2).
+# CS224N_WHEEL_EXTRAS (default course,service), CS224N_WHEEL_PY (target Python, default 3.11.2).
 set -euo pipefail
 
 # this host's pip config may list local file:// indexes that lack some projects: pip warns
@@ -60,7 +60,7 @@ fi
 "$PYTHON" -m pip --version >/dev/null 2>&1 || die "$PYTHON has no pip (set PYTHON=...)"
 
 target_py="${CS224N_WHEEL_PY:-3.11.2}"
-extras="${CS224N_WHEEL_EXTRAS:-course}"
+extras="${CS224N_WHEEL_EXTRAS:-course,service}"
 [[ "$target_py" =~ ^3\.[0-9]+(\.[0-9]+)?$ ]] || die "CS224N_WHEEL_PY must look like 3.11.2 (got $target_py)"
 py_minor="$(echo "$target_py" | cut -d. -f1-2)"
 abi="cp${py_minor/./}"

@@ -44,9 +44,11 @@ class AssignmentCopy:
     """
 
     def __init__(self, course_root: Path = REPO, assignment: str = "ps1",
-                 workdir: Path | None = None, generate: bool = True):
+                 workdir: Path | None = None, generate: bool = True,
+                 gradebook_url: str | None = None):
         self.course_root = Path(course_root)
         self.assignment = assignment
+        self.gradebook_url = gradebook_url  # None: a private SQLite gradebook in the folder
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="autograder-course-")
         self.root = Path(workdir) if workdir else Path(self._tmp.name)
         self.root.mkdir(parents=True, exist_ok=True)
@@ -67,7 +69,9 @@ class AssignmentCopy:
         shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_*"))
         env = dict(os.environ)
         env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-        env.pop("CS224N_GRADEBOOK_URL", None)
+        env.pop("CS224N_GRADEBOOK_URL", None)  # nbgrader_config.py reads it
+        if self.gradebook_url:
+            env["CS224N_GRADEBOOK_URL"] = self.gradebook_url
         proc = subprocess.run(
             [str(Path(sys.executable).parent / "nbgrader"), "generate_assignment",
              self.assignment, "--force"],
@@ -79,7 +83,7 @@ class AssignmentCopy:
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.root / 'gradebook.db'}"
+        return self.gradebook_url or f"sqlite:///{self.root / 'gradebook.db'}"
 
     @property
     def release(self) -> Path:

@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 from autograder.service import api, web
 from autograder.service.context import ServiceContext
 from autograder.service.errors import install_handlers
+from autograder.service.gradebook import prepare_gradebook
 from autograder.service.limits import BodyLimit
 from autograder.service.settings import ServiceSettings
 from autograder.service.worker import WorkerPool
@@ -23,17 +24,27 @@ MULTIPART_OVERHEAD = 64 * 1024
 def create_app(settings: ServiceSettings, workers: int | None = None) -> ASGIApp:
     """The service; `workers` grading threads (default settings.workers) run inside it."""
     ctx = ServiceContext.build(settings)
-    pool = WorkerPool(settings, ctx.db, ctx.queue,
-                      settings.workers if workers is None else workers)
+    n = settings.workers if workers is None else workers
+    sweeper = None
+    if settings.queue == "celery":  # Celery workers grade; this process keeps the queue honest
+        from autograder.service.celery_queue import Sweeper
+
+        sweeper, n = Sweeper(ctx.queue, settings.sweep_seconds), 0
+    pool = WorkerPool(settings, ctx.db, ctx.queue, n)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        prepare_gradebook(settings)
         pool.start()
-        log.info("grader service ready (database %s, %d workers)", _safe_url(ctx.db.url),
-                 pool.n)
+        if sweeper:
+            sweeper.start()
+        log.info("grader service ready (database %s, queue %s, %d workers in this process)",
+                 _safe_url(ctx.db.url), settings.queue, pool.n)
         try:
             yield
         finally:
+            if sweeper:
+                sweeper.shutdown()
             pool.shutdown()
             ctx.db.close()
 

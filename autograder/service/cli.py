@@ -20,6 +20,7 @@ def _settings(args: argparse.Namespace) -> ServiceSettings:
         "host": getattr(args, "host", None), "port": getattr(args, "port", None),
         "workers": getattr(args, "workers", None),
         "lease_seconds": getattr(args, "lease_seconds", None),
+        "queue": getattr(args, "queue", None),
     }.items() if v is not None}
     return ServiceSettings(**overrides)
 
@@ -41,6 +42,15 @@ def worker(args: argparse.Namespace) -> int:
     from autograder.service.worker import WorkerPool
 
     settings = _settings(args)
+    if settings.queue == "celery":
+        from autograder.service.celery_queue import ping_worker, run_worker
+
+        if args.ping:
+            return 0 if ping_worker(settings) else 1
+        return run_worker(settings, max(1, settings.workers))
+    if args.ping:
+        log.error("--ping needs the celery queue (AUTOGRADER_QUEUE=celery)")
+        return 2
     ctx = ServiceContext.build(settings)
     pool = WorkerPool(settings, ctx.db, ctx.queue, max(1, settings.workers))
     stopped = threading.Event()
@@ -88,6 +98,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--data-dir", type=Path, help="service data folder "
                        "(default AUTOGRADER_DATA_DIR or ./service-data)")
         p.add_argument("--db", help="database URL (default sqlite in the data folder)")
+        p.add_argument("--queue", choices=["sql", "celery"],
+                       help="job queue (default AUTOGRADER_QUEUE or sql)")
 
     p = sub.add_parser("serve", help="run the grader service (API, web pages, workers)")
     common(p)
@@ -101,6 +113,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     common(p)
     p.add_argument("--workers", type=int, help="grading threads (default 2)")
     p.add_argument("--lease-seconds", type=float, help="job lease (default 600)")
+    p.add_argument("--ping", action="store_true",
+                   help="celery: exit 0 if this host's worker answers (a health check)")
     p.set_defaults(func=worker)
 
     p = sub.add_parser("tokens", help="issue a token per student of a roster CSV")

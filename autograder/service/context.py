@@ -13,6 +13,15 @@ from autograder.service.settings import ServiceSettings
 from autograder.service.storage import UploadStore
 
 
+def make_queue(settings: ServiceSettings, db: Database) -> SqlJobQueue:
+    """The configured job queue (settings.queue): the embedded table, or Celery on top of it."""
+    if settings.queue == "celery":
+        from autograder.service.celery_queue import CeleryJobQueue
+
+        return CeleryJobQueue(db, settings)
+    return SqlJobQueue(db, settings.lease_seconds, settings.max_attempts)
+
+
 def course_notebooks(course_root: Path, assignment: str) -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in (course_root / "source" / assignment).glob("*.ipynb")))
 
@@ -34,6 +43,6 @@ class ServiceContext:
         configured = (settings.instructor_token.get_secret_value()
                       if settings.instructor_token else None)
         token = load_instructor_token(configured, settings.instructor_token_file)
-        return cls(settings, db, SqlJobQueue(db, settings.lease_seconds, settings.max_attempts),
+        return cls(settings, db, make_queue(settings, db),
                    UploadStore(settings.uploads_dir), InstructorKey(token),
                    course_notebooks(settings.course_root, settings.assignment))

@@ -3,7 +3,8 @@
 A worker claims a queued job (or one whose lease expired: its worker died) with a conditional
 UPDATE, renews the lease while grading, and finishes it only if it still holds it. Each claim
 counts as an attempt; a job whose lease expired max_attempts times is failed for the staff.
-Another backend (e.g. Celery on Redis) implements the same JobQueue protocol.
+With Celery on Redis (autograder.service.celery_queue) messages push the same jobs to
+workers; the table stays the record of truth.
 """
 
 from __future__ import annotations
@@ -32,11 +33,13 @@ class Claim:
 class JobQueue(Protocol):
     def enqueue(self, submission_id: str) -> None: ...
     def claim(self, worker: str) -> Claim | None: ...
+    def claim_submission(self, submission_id: str, worker: str) -> Claim | None: ...
     def renew(self, claim: Claim, worker: str) -> bool: ...
     def finish(self, claim: Claim, worker: str, result_json: str, score: float,
                max_score: float) -> bool: ...
     def fail(self, claim: Claim, worker: str, message: str) -> bool: ...
     def requeue(self, submission_id: str) -> bool: ...
+    def release(self, claim: Claim, worker: str) -> bool: ...
     def counts(self) -> dict[str, int]: ...
 
 
@@ -63,11 +66,22 @@ class SqlJobQueue:
                    and_(Job.state == "running", Job.lease_until < now))
 
     def claim(self, worker: str) -> Claim | None:
+        """The oldest claimable job, leased to `worker`; None when there is none."""
+        return self._claim(worker, None)
+
+    def claim_submission(self, submission_id: str, worker: str) -> Claim | None:
+        """This submission's job if it is claimable (a pushed message names the job)."""
+        return self._claim(worker, submission_id)
+
+    def _claim(self, worker: str, submission_id: str | None) -> Claim | None:
         for _ in range(20):  # another worker may win the race for a candidate: try the next
             now = time.time()
+            query = (select(Job.id, Job.submission_id, Job.attempts)
+                     .where(self._claimable(now)).order_by(Job.id).limit(1))
+            if submission_id is not None:
+                query = query.where(Job.submission_id == submission_id)
             with self.db.session() as s, s.begin():
-                job = s.execute(select(Job.id, Job.submission_id, Job.attempts)
-                                .where(self._claimable(now)).order_by(Job.id).limit(1)).first()
+                job = s.execute(query).first()
                 if job is None:
                     return None
                 if job.attempts >= self.max_attempts:
@@ -86,6 +100,31 @@ class SqlJobQueue:
                 if won.rowcount == 1:
                     return Claim(job.id, job.submission_id, job.attempts + 1)
         return None
+
+    def overdue(self, waited_seconds: float, include_queued: bool = True) -> list[str]:
+        """Submissions whose job nobody is grading: running under an expired lease (its
+        worker died), and (include_queued) queued for `waited_seconds` without a claim.
+        Their `updated_at` is touched, so the next call skips a queued job for another
+        `waited_seconds`."""
+        now = time.time()
+        stuck = and_(Job.state == "running", Job.lease_until < now)
+        if include_queued:
+            stuck = or_(stuck, and_(Job.state == "queued",
+                                    Job.updated_at < now - waited_seconds))
+        with self.db.session() as s, s.begin():
+            ids = list(s.scalars(select(Job.submission_id).where(stuck).order_by(Job.id)))
+            if ids:
+                s.execute(update(Job).where(Job.submission_id.in_(ids), Job.state == "queued")
+                          .values(updated_at=now))
+        return ids
+
+    def release(self, claim: Claim, worker: str) -> bool:
+        """Give a held job back to the queue unfinished (a clean shutdown): not an attempt."""
+        with self.db.session() as s, s.begin():
+            done = s.execute(update(Job).where(self._held(claim, worker))
+                             .values(state="queued", worker=None, lease_until=None,
+                                     attempts=Job.attempts - 1, updated_at=time.time()))
+            return done.rowcount == 1
 
     def _held(self, claim: Claim, worker: str):
         return and_(Job.id == claim.job_id, Job.state == "running", Job.worker == worker,

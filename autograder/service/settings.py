@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +21,14 @@ class ServiceSettings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL (e.g. postgresql+psycopg://...); "
                           "default sqlite:///<data_dir>/service.db")
+    queue: Literal["sql", "celery"] = Field(
+        "sql", description="job queue: sql (a table of leased jobs in the database, workers "
+                           "poll it; no other server) or celery (Celery on broker_url)")
+    broker_url: str = Field("redis://localhost:6379/0",
+                            description="Celery broker URL (queue=celery only)")
+    sweep_seconds: float = Field(
+        15.0, gt=0, description="queue=celery: how often the API re-publishes jobs whose "
+                                "message was lost or whose worker died (lease expired)")
     host: str = Field("127.0.0.1", description="address the API listens on")
     port: int = Field(8000, description="port the API listens on")
     workers: int = Field(2, ge=0, description="grading threads started by `serve` (0: none)")

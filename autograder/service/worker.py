@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import traceback
 
 from sqlalchemy import select
@@ -33,6 +34,7 @@ class Worker:
         self.engine = engine
         self.store = UploadStore(settings.uploads_dir)
         self.stop = stop
+        self.current: Claim | None = None  # the job being graded, if any
 
     def run(self) -> None:
         log.info("worker %s started", self.name)
@@ -55,6 +57,7 @@ class Worker:
         done = threading.Event()
         renewer = threading.Thread(target=self._renew, args=(claim, done), daemon=True)
         renewer.start()
+        self.current = claim
         try:
             result = self._grade(claim)
             self.queue.finish(claim, self.name, result.to_json(), result.auto_score,
@@ -68,8 +71,16 @@ class Worker:
             self.queue.fail(claim, self.name, "the grader failed on this submission; the "
                                               "course staff will look at it")
         finally:
+            self.current = None
             done.set()
             renewer.join()
+
+    def release(self) -> None:
+        """Give the job being graded back to the queue (shutting down before it finished)."""
+        claim = self.current
+        if claim is not None and self.queue.release(claim, self.name):
+            log.info("worker %s gave submission %s back to the queue", self.name,
+                     claim.submission_id)
 
     def _renew(self, claim: Claim, done: threading.Event) -> None:
         while not done.wait(self.settings.lease_seconds / 3):
@@ -119,6 +130,7 @@ class WorkerPool:
         self.n = n
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.workers: list[Worker] = []
 
     def start(self) -> None:
         if self.n <= 0:
@@ -131,10 +143,18 @@ class WorkerPool:
             thread = threading.Thread(target=worker.run, name=f"grader-{i}", daemon=True)
             thread.start()
             self.threads.append(thread)
+            self.workers.append(worker)
 
     def shutdown(self, timeout: float = 5.0) -> None:
-        """Stop claiming; a job still running keeps its lease, which expires if we exit."""
+        """Stop claiming; give back the jobs still being graded after `timeout` seconds, so
+        the next worker grades them at once (a crash instead leaves them to the lease)."""
         self.stop.set()
+        deadline = time.monotonic() + timeout
         for thread in self.threads:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
+        for worker in self.workers:
+            try:
+                worker.release()
+            except Exception:
+                log.exception("could not give a job back to the queue")
 

@@ -1,0 +1,191 @@
+"""Celery on Redis as the jobs' transport; the job table stays the record of truth.
+
+- The API commits the submission and its job row together (SqlJobQueue.add_in), then
+  publishes a message naming the submission (after the commit: a worker never sees a job
+  the database does not have yet).
+- A worker's task claims that job with the same conditional UPDATE as the embedded queue
+  (claim_submission): a duplicate or stale message finds nothing to claim and is dropped.
+- Messages are acknowledged late and rejected when their worker process dies, so Celery
+  redelivers them; independently, the API's sweeper re-publishes jobs whose lease expired
+  (a worker killed mid-grade) or whose message went missing (the broker was down when the
+  API published), so no job depends on a message surviving.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from autograder.service.db import Database
+from autograder.service.queue import Claim, SqlJobQueue
+from autograder.service.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+GRADE_TASK = "autograder.grade"
+QUEUE_NAME = "grading"
+
+
+def make_celery(settings: ServiceSettings) -> Any:
+    """A Celery app on settings.broker_url configured for at-least-once grading jobs."""
+    from celery import Celery
+
+    app = Celery("autograder", broker=settings.broker_url, set_as_current=False)
+    app.conf.update(
+        task_serializer="json",
+        accept_content=["json"],  # never pickle
+        task_ignore_result=True,  # results live in the database
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,  # a busy worker holds no message another could grade
+        task_default_queue=QUEUE_NAME,
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=5,
+        task_publish_retry_policy={"max_retries": 2, "interval_start": 0,
+                                   "interval_step": 0.5, "interval_max": 1},
+        # an unacknowledged message comes back after this; leases are far shorter
+        broker_transport_options={"visibility_timeout": max(3600, 4 * settings.lease_seconds)},
+        worker_hijack_root_logger=False,
+        worker_send_task_events=False,
+    )
+    return app
+
+
+class CeleryJobQueue(SqlJobQueue):
+    """The job table, plus a Celery message per job that has to be graded."""
+
+    def __init__(self, db: Database, settings: ServiceSettings, app: Any | None = None):
+        super().__init__(db, settings.lease_seconds, settings.max_attempts)
+        self.app = app if app is not None else make_celery(settings)
+
+    def publish(self, submission_id: str) -> bool:
+        """Send the message; on failure log it (the sweeper publishes the job again)."""
+        try:
+            self.app.send_task(GRADE_TASK, args=[submission_id], queue=QUEUE_NAME)
+            return True
+        except Exception as exc:
+            log.warning("could not publish submission %s to the broker (%s); the sweeper "
+                        "will retry", submission_id, exc)
+            return False
+
+    def enqueue(self, submission_id: str) -> None:
+        super().enqueue(submission_id)
+        self.publish(submission_id)
+
+    def add_in(self, session: Session, submission_id: str) -> None:
+        super().add_in(session, submission_id)
+        event.listen(session, "after_commit", lambda _s: self.publish(submission_id),
+                     once=True)
+
+    def requeue(self, submission_id: str) -> bool:
+        done = super().requeue(submission_id)
+        if done:
+            self.publish(submission_id)
+        return done
+
+    def release(self, claim: Claim, worker: str) -> bool:
+        done = super().release(claim, worker)
+        if done:
+            self.publish(claim.submission_id)
+        return done
+
+    def waiting_messages(self) -> int | None:
+        """Messages in the broker's grading queue (None when the broker cannot say)."""
+        try:
+            with self.app.connection_for_write() as conn:
+                return int(conn.default_channel.queue_declare(
+                    queue=QUEUE_NAME, passive=True).message_count)
+        except Exception as exc:
+            log.debug("queue length unknown: %s", exc)
+            return None
+
+    def sweep(self, waited_seconds: float) -> int:
+        """Re-publish the jobs nobody grades (see SqlJobQueue.overdue); returns how many.
+
+        Queued jobs are re-published only when the broker holds fewer messages than there
+        are queued jobs: a long queue at a deadline is not mistaken for lost messages.
+        """
+        queued = self.counts().get("queued", 0)
+        waiting = self.waiting_messages()
+        lost_possible = waiting is None or waiting < queued
+        ids = self.overdue(waited_seconds, include_queued=lost_possible)
+        for submission_id in ids:
+            self.publish(submission_id)
+        if ids:
+            log.warning("re-published %d job(s) that no worker was grading", len(ids))
+        return len(ids)
+
+
+class Sweeper:
+    """A thread of the API process that calls CeleryJobQueue.sweep every `every` seconds."""
+
+    def __init__(self, queue: CeleryJobQueue, every: float):
+        self.queue = queue
+        self.every = every
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="sweeper", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.every):
+            try:
+                self.queue.sweep(waited_seconds=2 * self.every)
+            except Exception:
+                log.exception("the sweeper could not check the queue")
+
+    def shutdown(self) -> None:
+        self.stop.set()
+        self.thread.join(5)
+
+
+def run_worker(settings: ServiceSettings, concurrency: int) -> int:
+    """A Celery worker (thread pool of `concurrency`) grading the jobs it is sent."""
+    from autograder.service.grading import GradingEngine
+    from autograder.service.worker import Worker
+
+    app = make_celery(settings)
+    db = Database(settings.db_url)
+    queue = CeleryJobQueue(db, settings, app)
+    engine = GradingEngine(settings)
+    never_stop = threading.Event()  # Celery itself stops the pool (warm shutdown)
+    local = threading.local()
+    prefix = f"{socket.gethostname()}:{os.getpid()}"
+
+    @app.task(name=GRADE_TASK)
+    def grade(submission_id: str) -> str:
+        worker = getattr(local, "worker", None)
+        if worker is None:
+            name = f"{prefix}:{threading.current_thread().name}"
+            worker = local.worker = Worker(name, settings, db, queue, engine, never_stop)
+        claim = queue.claim_submission(str(submission_id), worker.name)
+        if claim is None:
+            return "nothing to do"  # graded already, or another worker holds it
+        worker.handle(claim)
+        return "graded"
+
+    log.info("celery worker: %d grading threads on %s", concurrency,
+             _safe_url(settings.broker_url))
+    app.worker_main(["worker", "--pool", "threads", "--concurrency", str(concurrency),
+                     "--queues", QUEUE_NAME, "--loglevel", "INFO", "--without-gossip",
+                     "--without-mingle", "--hostname", f"grader@{socket.gethostname()}"])
+    return 0
+
+
+def ping_worker(settings: ServiceSettings, timeout: float = 5.0) -> bool:
+    """Whether this host's Celery worker answers (the container's health check)."""
+    app = make_celery(settings)
+    replies = app.control.ping(destination=[f"grader@{socket.gethostname()}"], timeout=timeout)
+    return bool(replies)
+
+
+def _safe_url(url: str) -> str:
+    from kombu.utils.url import maybe_sanitize_url
+
+    return str(maybe_sanitize_url(url))
