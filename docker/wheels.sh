@@ -21,7 +21,8 @@
 # what the Dockerfile copies) records what the set was made from: when the dependencies in
 # pyproject.toml (or the args) did not change, the download is skipped (--force redoes it).
 #
-# Environment: PYTHON (default: the repo's .venv/bin/python, else python3),
+# Environment: CS224N_WHEEL_MARKER_REQS (requirements the target's markers add, see below),
+# PYTHON (default: the repo's .venv/bin/python, else python3),
 # CS224N_WHEEL_EXTRAS (default course,service), CS224N_WHEEL_PY (target Python, default 3.11.2).
 set -euo pipefail
 
@@ -118,6 +119,11 @@ if [ "${#reqs[@]}" -eq 0 ]; then
     project_wheel="$project_out/$name"
     log "project wheel: $project_wheel"
     reqs=("${project_wheel}[${extras}]")
+    # pip evaluates environment markers with the host's interpreter, not --python-version:
+    # requirements that only the target's older Python adds must be listed here (redis needs
+    # async-timeout below Python 3.11.3; harmless on a newer 3.11)
+    read -r -a marker_reqs <<<"${CS224N_WHEEL_MARKER_REQS-async-timeout>=4.0.3}"
+    reqs+=("${marker_reqs[@]}")
     # what the dependency set depends on: [project] dependencies, requires-python and the
     # chosen extras (following self-references such as cs224n-ps1[course]); not the rest of
     # pyproject.toml, so editing tool settings does not refetch anything
@@ -157,7 +163,7 @@ else
 fi
 
 # 2. the dependencies, unless the stamp says this set was made from the same inputs
-stamp="$(printf '%s\n' "v2 py=$target_py extras=$extras" "$stamp_src" | sha256sum | cut -d' ' -f1)"
+stamp="$(printf '%s\n' "v3 py=$target_py extras=$extras markers=${marker_reqs[*]:-}" "$stamp_src" | sha256sum | cut -d' ' -f1)"
 if [ "$force" -eq 0 ] && [ "$(cat "$outdir.stamp" 2>/dev/null || true)" = "$stamp" ] \
         && [ -f "$outdir/requirements.txt" ]; then
     log "wheels for $what are up to date in $outdir ($(find "$outdir" -maxdepth 1 -name "*.whl" | wc -l) wheels)"

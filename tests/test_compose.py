@@ -4,51 +4,26 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import subprocess
 
 import pytest
 
+from tests.compose import compose_command, require_docker
 from tests.course.course import REPO
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 
-def _compose() -> list[str]:
-    for candidate in (["docker-compose"], ["docker", "compose"]):
-        if shutil.which(candidate[0]):
-            probe = subprocess.run([*candidate, "version"], capture_output=True)
-            if probe.returncode == 0:
-                return candidate
-    pytest.skip("docker-compose is not installed")
-
-
 @pytest.fixture(scope="module")
 def docker_ready():
-    import docker
-
-    try:
-        client = docker.from_env()
-        client.ping()
-    except Exception as exc:  # no daemon: CI starts one (.ci/run)
-        if os.environ.get("CI"):
-            pytest.fail(f"no Docker daemon in CI: {exc}")
-        pytest.skip(f"no Docker daemon: {exc}")
-    for image in ("cs224n/grader:latest", "cs224n/kernel:latest"):
-        try:
-            client.images.get(image)
-        except docker.errors.ImageNotFound:
-            message = f"image {image} is not built (see docker/README.md)"
-            if os.environ.get("CI"):
-                pytest.fail(message)
-            pytest.skip(message)
+    require_docker("cs224n/grader:latest", "cs224n/kernel:latest")
 
 
 def test_compose_grades_the_corpus(docker_ready, corpus_dir, corpus_expected, tmp_path):
     graded = tmp_path / "graded"
     graded.mkdir()
     env = dict(os.environ, SUBMISSIONS_DIR=str(corpus_dir), GRADED_DIR=str(graded))
-    proc = subprocess.run([*_compose(), "run", "--rm", "grade"], cwd=REPO, env=env,
+    proc = subprocess.run([*compose_command(), "run", "--rm", "grade"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     with open(graded / "grades.csv", newline="") as f:
