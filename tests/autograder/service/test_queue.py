@@ -101,3 +101,22 @@ def test_uploads_are_written_whole_under_server_names(tmp_path):
         store.save("../x", "notebook", b"{}")
     with pytest.raises(ValueError):
         store.read("../../etc/passwd")
+
+
+def test_a_worker_shutting_down_gives_its_job_back_without_using_an_attempt(db, tmp_path):
+    import threading
+
+    from autograder.service.settings import ServiceSettings
+    from autograder.service.worker import Worker
+
+    queue = SqlJobQueue(db, lease_seconds=600, max_attempts=3)
+    add_submission(db, queue, "9" * 32)
+    worker = Worker("w1", ServiceSettings(data_dir=tmp_path), db, queue, engine=None,
+                    stop=threading.Event())
+    worker.current = queue.claim("w1")  # as while grading
+    worker.release()
+    assert queue.counts() == {"queued": 1}
+    again = queue.claim("w2")  # at once, not after the 600 s lease
+    assert again is not None and again.attempt == 1
+    worker.release()  # nothing held any more: no effect
+    assert queue.counts() == {"running": 1}
