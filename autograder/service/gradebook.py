@@ -14,7 +14,16 @@ log = logging.getLogger(__name__)
 def has_assignment(url: str, assignment: str) -> bool:
     """Whether the gradebook at url knows the assignment's notebooks (and so its cells)."""
     from nbgrader.api import Gradebook, MissingEntry
+    from sqlalchemy import create_engine, inspect
 
+    # nbgrader's Gradebook would create a missing database itself, running `alembic` from
+    # PATH; `nbgrader generate_assignment` (prepare_gradebook) is the one to create it
+    engine = create_engine(url)
+    try:
+        if "assignment" not in inspect(engine).get_table_names():
+            return False
+    finally:
+        engine.dispose()
     gb = Gradebook(url, course_id=COURSE_ID)
     try:
         return bool(gb.find_assignment(assignment).notebooks)

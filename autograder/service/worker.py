@@ -9,7 +9,7 @@ import threading
 import time
 import traceback
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from autograder.engine.results import SubmissionResult
 from autograder.engine.submission import Submission, SubmissionError
@@ -104,20 +104,43 @@ class Worker:
         notebooks = self.settings.data_dir / "notebooks" / row.id
         return self.engine.grade(submission, notebooks)
 
-    def _sync_gradebook(self, result: SubmissionResult, claim: Claim) -> None:
+    def _sync_gradebook(self, result: SubmissionResult, claim: Claim,
+                        attempts: int = 3) -> None:
+        """Write the grade into the nbgrader gradebook, unless a later submission of the
+        student has been graded already (the gradebook holds the latest, as nbgrader's)."""
         url = self.settings.gradebook_url
         if not url:
             return
+        if self._superseded(claim.submission_id):
+            log.info("submission %s: a later one of the student is graded; the gradebook "
+                     "keeps that one", claim.submission_id)
+            return
         from autograder.report import GradebookError, sync_gradebook
 
-        try:
-            summary = sync_gradebook([result], url, self.settings.assignment)
-        except GradebookError as exc:
-            log.error("submission %s not written to the gradebook: %s", claim.submission_id,
-                      exc)
-            return
+        for attempt in range(1, attempts + 1):
+            try:
+                summary = sync_gradebook([result], url, self.settings.assignment)
+            except GradebookError as exc:
+                log.error("submission %s not written to the gradebook: %s",
+                          claim.submission_id, exc)
+                return
+            if not summary.refused:
+                return
+            if attempt < attempts:  # e.g. two workers adding the same student at once
+                time.sleep(attempt)
         for student, reason in summary.refused.items():
-            log.warning("%s not written to the gradebook: %s", student, reason)
+            log.error("%s (submission %s) not written to the gradebook: %s", student,
+                      claim.submission_id, reason)
+
+    def _superseded(self, submission_id: str) -> bool:
+        with self.db.session() as s:
+            row = s.get(SubmissionRow, submission_id)
+            if row is None:
+                return False
+            later = s.scalar(select(func.count()).select_from(SubmissionRow).where(
+                SubmissionRow.student == row.student, SubmissionRow.created_at > row.created_at,
+                SubmissionRow.graded_at.is_not(None)))
+        return bool(later)
 
 
 class WorkerPool:
