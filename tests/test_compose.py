@@ -31,6 +31,7 @@ def test_compose_grades_the_corpus(docker_ready, corpus_dir, corpus_expected, tm
     assert set(rows) == set(corpus_expected)
     for student, expected in corpus_expected.items():
         assert float(rows[student]["auto_total"]) == pytest.approx(sum(expected.values())), \
-            student
+            (student, rows[student]["status"],
+             (graded / "results" / student / "results.json").read_text()[:4000])
         assert (graded / "results" / student / "results.json").is_file()
         assert (graded / "feedback" / f"{student}.html").is_file()
