@@ -81,6 +81,11 @@ class AssignmentCopy:
             raise RuntimeError(f"nbgrader generate_assignment failed:\n{proc.stderr[-3000:]}")
         log.info("assignment %s prepared in %s", self.assignment, self.root)
 
+    def close(self) -> None:
+        """Remove the private folder (when this object made it)."""
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
     @property
     def db_url(self) -> str:
         return self.gradebook_url or f"sqlite:///{self.root / 'gradebook.db'}"

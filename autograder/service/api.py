@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from autograder.report import feedback_html, grade_rows, results_json
 from autograder.service import submissions
@@ -33,7 +34,9 @@ async def read_upload(request: Request, upload: UploadFile) -> bytes:
 async def create_submission(request: Request, who: Annotated[Identity, Depends(student)],
                             file: Annotated[UploadFile, File()]) -> JSONResponse:
     data = await read_upload(request, file)
-    row = submissions.accept(context(request), who.student or "", file.filename or "", data)
+    # checking the zip, fsync and the database: off the event loop
+    row = await run_in_threadpool(submissions.accept, context(request), who.student or "",
+                                  file.filename or "", data)
     return JSONResponse({"id": row.id, "status": "queued"}, status_code=202,
                         headers={"Location": f"/api/submissions/{row.id}"})
 

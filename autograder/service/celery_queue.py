@@ -172,9 +172,13 @@ def run_worker(settings: ServiceSettings, concurrency: int) -> int:
 
     log.info("celery worker: %d grading threads on %s", concurrency,
              _safe_url(settings.broker_url))
-    app.worker_main(["worker", "--pool", "threads", "--concurrency", str(concurrency),
-                     "--queues", QUEUE_NAME, "--loglevel", "INFO", "--without-gossip",
-                     "--without-mingle", "--hostname", f"grader@{socket.gethostname()}"])
+    try:
+        app.worker_main(["worker", "--pool", "threads", "--concurrency", str(concurrency),
+                         "--queues", QUEUE_NAME, "--loglevel", "INFO", "--without-gossip",
+                         "--without-mingle", "--hostname", f"grader@{socket.gethostname()}"])
+    finally:
+        engine.close()
+        db.close()
     return 0
 
 

@@ -46,4 +46,4 @@ def prepare_gradebook(settings: ServiceSettings) -> None:
         log.info("gradebook has %s already", settings.assignment)
         return
     log.info("adding %s to the gradebook (nbgrader generate_assignment)", settings.assignment)
-    AssignmentCopy(settings.course_root, settings.assignment, gradebook_url=url)
+    AssignmentCopy(settings.course_root, settings.assignment, gradebook_url=url).close()

@@ -41,6 +41,10 @@ class GradingEngine:
         self.options = GradingOptions(limits=limits, cell_timeout=settings.cell_timeout)
         self._local = threading.local()
 
+    def close(self) -> None:
+        """Remove the prepared assignment copy (a killed process leaves it in TMPDIR)."""
+        self.course.close()
+
     @property
     def notebooks(self) -> tuple[str, ...]:
         return self.course.notebooks

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from autograder.service import submissions
 from autograder.service.api import read_upload
@@ -68,7 +69,8 @@ async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Respo
     ctx = context(request)
     try:
         data = await read_upload(request, file)
-        row = submissions.accept(ctx, who.student or "", file.filename or "", data)
+        row = await run_in_threadpool(submissions.accept, ctx, who.student or "",
+                                      file.filename or "", data)
     except ApiError as exc:
         rows = submissions.history(ctx, who.student or "")
         return _page(request, "home.html", status=exc.status, student=who.student, rows=rows,

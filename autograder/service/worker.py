@@ -154,11 +154,12 @@ class WorkerPool:
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
         self.workers: list[Worker] = []
+        self.engine: GradingEngine | None = None
 
     def start(self) -> None:
         if self.n <= 0:
             return
-        engine = GradingEngine(self.settings)
+        engine = self.engine = GradingEngine(self.settings)
         prefix = f"{socket.gethostname()}:{os.getpid()}"
         for i in range(self.n):
             worker = Worker(f"{prefix}:{i}", self.settings, self.db, self.queue, engine,
@@ -180,4 +181,6 @@ class WorkerPool:
                 worker.release()
             except Exception:
                 log.exception("could not give a job back to the queue")
+        if self.engine is not None and all(not t.is_alive() for t in self.threads):
+            self.engine.close()  # (a thread still grading keeps using it until exit)
 
