@@ -31,6 +31,7 @@ from autograder.engine.results import (
 from autograder.engine.submission import Submission
 from autograder.kernel import wire
 from autograder.kernel.probe import Call, Outcome, execute
+from autograder.kernel.runner import STARTED
 from autograder.sandbox import Limits, RunResult, Sandbox, SandboxUnavailable
 
 log = logging.getLogger(__name__)
@@ -168,15 +169,26 @@ class Grader:
 
     def _run_sandbox(self, job: Path, name: str) -> RunResult:
         """One sandbox run, tried once more when the sandbox itself failed (a daemon hiccup,
-        not the student's code); a second failure is the engine's error, not a zero."""
-        try:
-            return self.sandbox.run(job, self._argv(name), self.options.limits,
-                                    runtime_files=RUNTIME_FILES)
-        except SandboxUnavailable as exc:
-            log.warning("sandbox failed on %s (%s); trying once more", name, exc)
+        or a run whose runner never started: not the student's code); a second failure is
+        the engine's error, not a zero."""
+        for attempt in (1, 2):
+            try:
+                run = self.sandbox.run(job, self._argv(name), self.options.limits,
+                                       runtime_files=RUNTIME_FILES)
+            except SandboxUnavailable as exc:
+                if attempt == 2:
+                    raise
+                log.warning("sandbox failed on %s (%s); trying once more", name, exc)
+            else:
+                if _runner_started(run):
+                    return run
+                problem = (f"the runner never started (exit {run.exit_code}, signal "
+                           f"{run.signal}; stderr: {run.stderr[-500:]!r})")
+                if attempt == 2:
+                    raise SandboxUnavailable(f"{name}: {problem}")
+                log.warning("sandbox run of %s: %s; trying once more", name, problem)
             shutil.rmtree(job / "_out", ignore_errors=True)
-            return self.sandbox.run(job, self._argv(name), self.options.limits,
-                                    runtime_files=RUNTIME_FILES)
+        raise AssertionError("unreachable")
 
     def _argv(self, name: str) -> list[str]:
         return ["python", "-m", "kernel.runner", f"{name}.ipynb", "--out", "_out",
@@ -273,3 +285,9 @@ def _read_small_json(path: Path):
     except (OSError, ValueError):
         pass
     return None
+
+
+def _runner_started(run: RunResult) -> bool:
+    """Whether the in-sandbox runner got going (its first line is on stdout), or the run was
+    stopped by a limit (a student's doing, judged as such)."""
+    return STARTED in run.stdout or run.timed_out or bool(run.killed_reason)

@@ -167,6 +167,9 @@ def answer_calls(calls_path: Path, namespace: dict, out: Path, call_timeout: flo
     wire.write_outcomes(out / "outcomes.json", outcomes)
 
 
+STARTED = "kernel.runner: started"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kernel.runner")
     parser.add_argument("notebook", type=Path)
@@ -175,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cell-timeout", type=float, default=60.0)
     parser.add_argument("--call-timeout", type=float, default=20.0)
     args = parser.parse_args(argv)
+    # on the sandbox's stdout before any student code runs (it cannot be taken back): the
+    # grader tells a run that never started (an infrastructure fault) from a student's exit
+    print(STARTED, flush=True)
 
     args.out.mkdir(parents=True, exist_ok=True)
     _prime_matplotlib_cache()

@@ -88,8 +88,8 @@ class CeleryJobQueue(SqlJobQueue):
             self.publish(submission_id)
         return done
 
-    def release(self, claim: Claim, worker: str) -> bool:
-        done = super().release(claim, worker)
+    def release(self, claim: Claim, worker: str, count_attempt: bool = False) -> bool:
+        done = super().release(claim, worker, count_attempt)
         if done:
             self.publish(claim.submission_id)
         return done

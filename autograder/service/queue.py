@@ -39,7 +39,7 @@ class JobQueue(Protocol):
                max_score: float) -> bool: ...
     def fail(self, claim: Claim, worker: str, message: str) -> bool: ...
     def requeue(self, submission_id: str) -> bool: ...
-    def release(self, claim: Claim, worker: str) -> bool: ...
+    def release(self, claim: Claim, worker: str, count_attempt: bool = False) -> bool: ...
     def counts(self) -> dict[str, int]: ...
 
 
@@ -118,12 +118,15 @@ class SqlJobQueue:
                           .values(updated_at=now))
         return ids
 
-    def release(self, claim: Claim, worker: str) -> bool:
-        """Give a held job back to the queue unfinished (a clean shutdown): not an attempt."""
+    def release(self, claim: Claim, worker: str, count_attempt: bool = False) -> bool:
+        """Give a held job back to the queue unfinished: after a clean shutdown it does not
+        count as an attempt; after an infrastructure fault (count_attempt) it does, so a
+        job that always meets one ends failed for the staff after max_attempts."""
+        attempts = Job.attempts if count_attempt else Job.attempts - 1
         with self.db.session() as s, s.begin():
             done = s.execute(update(Job).where(self._held(claim, worker))
                              .values(state="queued", worker=None, lease_until=None,
-                                     attempts=Job.attempts - 1, updated_at=time.time()))
+                                     attempts=attempts, updated_at=time.time()))
             return done.rowcount == 1
 
     def _held(self, claim: Claim, worker: str):

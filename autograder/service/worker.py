@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from autograder.engine.results import SubmissionResult
 from autograder.engine.submission import Submission, SubmissionError
+from autograder.sandbox import SandboxUnavailable
 from autograder.service.db import Database, SubmissionRow
 from autograder.service.grading import GradingEngine, to_submission
 from autograder.service.queue import Claim, JobQueue
@@ -65,6 +66,10 @@ class Worker:
             log.info("submission %s graded: %g/%g", claim.submission_id, result.auto_score,
                      result.auto_max)
             self._sync_gradebook(result, claim)
+        except SandboxUnavailable as exc:  # not the student's doing: grade it again later
+            log.warning("submission %s: the sandbox failed (%s); back to the queue",
+                        claim.submission_id, exc)
+            self.queue.release(claim, self.name, count_attempt=True)
         except Exception:
             log.error("grading submission %s failed:\n%s", claim.submission_id,
                       traceback.format_exc())

@@ -120,3 +120,13 @@ def test_a_worker_shutting_down_gives_its_job_back_without_using_an_attempt(db, 
     assert again is not None and again.attempt == 1
     worker.release()  # nothing held any more: no effect
     assert queue.counts() == {"running": 1}
+
+
+def test_a_job_put_back_after_a_sandbox_fault_uses_its_attempts(db):
+    queue = SqlJobQueue(db, lease_seconds=600, max_attempts=2)
+    add_submission(db, queue, "8" * 32)
+    for _ in range(2):
+        claim = queue.claim("w")
+        assert queue.release(claim, "w", count_attempt=True)
+    assert queue.claim("w") is None  # two faults: failed for the staff, not retried forever
+    assert queue.counts() == {"failed": 1}
