@@ -1,6 +1,6 @@
 """Load on the grader service: N students submit a correct assignment at once, in one run.
 
-    .venv/bin/python benchmarks/bench_service.py [-n 50] [--kind zip|notebook] [--workers 2]
+    .venv/bin/python benchmarks/bench_service.py [-n 50] [--kind zip|notebook|notebooks]
     .venv/bin/python benchmarks/bench_service.py --url URL --instructor-token T --tokens CSV
 
 Default mode starts the embedded default service itself (`autograder serve`: SQLite, grading
@@ -65,14 +65,31 @@ STATES_FINAL = ("done", "failed")
 # ------------------------------------------------------------------ the submission
 
 
-def make_upload(kind: str) -> tuple[str, bytes, tuple[str, ...]]:
-    """(file name, bytes, notebooks it holds): the honest student's answers, from source/."""
+@dataclass(frozen=True)
+class Upload:
+    """One file a student sends: the honest student's answers, from source/."""
+
+    filename: str
+    data: bytes
+    notebooks: tuple[str, ...]  # the notebooks it holds
+
+
+def make_uploads(kind: str) -> list[Upload]:
+    """The uploads of a run; student k sends uploads[k % len(uploads)].
+
+    zip: the whole assignment; notebook: q1 alone; notebooks: one complete notebook each,
+    the four in turn (what a student uploading a single notebook sends).
+    """
+    def single(name: str) -> Upload:
+        return Upload(f"{name}.ipynb", nbformat.writes(honest_notebook(name)).encode(), (name,))
+
     if kind == "notebook":
-        name = NOTEBOOKS[0]
-        return f"{name}.ipynb", nbformat.writes(honest_notebook(name)).encode(), (name,)
+        return [single(NOTEBOOKS[0])]
+    if kind == "notebooks":
+        return [single(name) for name in NOTEBOOKS]
     members = {f"{ASSIGNMENT}/{name}.ipynb": nbformat.writes(honest_notebook(name)).encode()
                for name in NOTEBOOKS}
-    return f"{ASSIGNMENT}.zip", zip_of(members), NOTEBOOKS
+    return [Upload(f"{ASSIGNMENT}.zip", zip_of(members), NOTEBOOKS)]
 
 
 def full(score: float | None, max_score: float | None) -> bool:
@@ -268,6 +285,7 @@ def local_service(workers: int, students: list[str], keep: bool
 @dataclass
 class Outcome:
     student: str
+    upload: Upload
     started: float = 0.0  # monotonic, when the POST was sent
     post_seconds: float | None = None  # until its answer
     submission_id: str | None = None
@@ -281,11 +299,11 @@ class Outcome:
         return None if self.finished is None else self.finished - self.started
 
 
-async def submit(client: httpx.AsyncClient, outcome: Outcome, token: str, filename: str,
-                 data: bytes) -> None:
+async def submit(client: httpx.AsyncClient, outcome: Outcome, token: str) -> None:
     outcome.started = time.monotonic()
     try:
-        answer = await client.post("/api/submissions", files={"file": (filename, data)},
+        answer = await client.post("/api/submissions", files={"file": (outcome.upload.filename,
+                                                                 outcome.upload.data)},
                                    headers={"Authorization": f"Bearer {token}"})
     except httpx.HTTPError as exc:
         outcome.problem = f"POST failed: {type(exc).__name__}: {exc}"
@@ -299,8 +317,8 @@ async def submit(client: httpx.AsyncClient, outcome: Outcome, token: str, filena
 
 
 async def poll_until_final(client: httpx.AsyncClient, outcomes: list[Outcome],
-                           tokens: dict[str, str], notebooks: tuple[str, ...],
-                           interval: float, timeout: float, parallel: int = 4) -> None:
+                           tokens: dict[str, str], interval: float, timeout: float,
+                           parallel: int = 4) -> None:
     """GET every pending submission each `interval` s until all are final or `timeout` s."""
     pending = [o for o in outcomes if o.submission_id and o.problem is None]
     limit = asyncio.Semaphore(parallel)
@@ -323,7 +341,7 @@ async def poll_until_final(client: httpx.AsyncClient, outcomes: list[Outcome],
         o.last_status = body.get("status")
         if o.last_status in STATES_FINAL:
             o.finished, o.body = seen, body
-            o.problem = wrong_score(body, notebooks)
+            o.problem = wrong_score(body, o.upload.notebooks)
 
     while pending and time.monotonic() < deadline:
         await asyncio.gather(*(look(o) for o in pending))
@@ -337,15 +355,14 @@ async def poll_until_final(client: httpx.AsyncClient, outcomes: list[Outcome],
         o.problem = f"no result in {timeout:.0f} s (last status {o.last_status})"
 
 
-async def run_baseline(url: str, students: list[str], tokens: dict[str, str], filename: str,
-                       data: bytes, notebooks: tuple[str, ...], timeout: float
-                       ) -> list[Outcome]:
+async def run_baseline(url: str, students: list[str], tokens: dict[str, str],
+                       uploads: list[Upload], timeout: float) -> list[Outcome]:
     results = []
     async with httpx.AsyncClient(base_url=url, timeout=120) as client:
-        for student in students:
-            outcome = Outcome(student)
-            await submit(client, outcome, tokens[student], filename, data)
-            await poll_until_final(client, [outcome], tokens, notebooks, 0.2, timeout)
+        for k, student in enumerate(students):
+            outcome = Outcome(student, uploads[k % len(uploads)])
+            await submit(client, outcome, tokens[student])
+            await poll_until_final(client, [outcome], tokens, 0.2, timeout)
             if outcome.problem:
                 raise SystemExit(f"baseline submission of {student} lost: {outcome.problem}")
             log.info("baseline %s: %.1f s", student, outcome.latency)
@@ -353,22 +370,21 @@ async def run_baseline(url: str, students: list[str], tokens: dict[str, str], fi
     return results
 
 
-async def run_burst(url: str, students: list[str], tokens: dict[str, str], filename: str,
-                    data: bytes, notebooks: tuple[str, ...], poll: float, timeout: float
+async def run_burst(url: str, students: list[str], tokens: dict[str, str],
+                    uploads: list[Upload], poll: float, timeout: float
                     ) -> tuple[list[Outcome], float, float]:
     """(outcomes, monotonic start, monotonic when the last POST was answered)."""
-    outcomes = [Outcome(s) for s in students]
+    outcomes = [Outcome(s, uploads[k % len(uploads)]) for k, s in enumerate(students)]
     limits = httpx.Limits(max_connections=len(students) + 8,
                           max_keepalive_connections=len(students) + 8)
     async with httpx.AsyncClient(base_url=url, timeout=300, limits=limits) as client:
         started = time.monotonic()
-        await asyncio.gather(*(submit(client, o, tokens[o.student], filename, data)
-                               for o in outcomes))
+        await asyncio.gather(*(submit(client, o, tokens[o.student]) for o in outcomes))
         posted = time.monotonic()
         accepted = sum(o.submission_id is not None for o in outcomes)
         log.info("burst: %d/%d POSTs accepted in %.1f s", accepted, len(outcomes),
                  posted - started)
-        await poll_until_final(client, outcomes, tokens, notebooks, poll, timeout)
+        await poll_until_final(client, outcomes, tokens, poll, timeout)
     return outcomes, started, posted
 
 
@@ -425,7 +441,7 @@ def fmt(seconds: float | None, unit: str = " s") -> str:
     return "-" if seconds is None or math.isnan(seconds) else f"{seconds:.1f}{unit}"
 
 
-def report(args: argparse.Namespace, where: str, upload_bytes: int, baseline: list[Outcome],
+def report(args: argparse.Namespace, where: str, uploads: list[Upload], baseline: list[Outcome],
            outcomes: list[Outcome], started: float, posted: float, load: list[str],
            machine_busy: tuple[float, float],
            cpu: tuple[float, float, float, float] | None,
@@ -433,7 +449,9 @@ def report(args: argparse.Namespace, where: str, upload_bytes: int, baseline: li
            ) -> int:
     """Print the figures; returns the number of lost submissions."""
     n, w = len(outcomes), args.workers
-    base = statistics.median(o.latency or math.nan for o in baseline)
+    # one kind of upload: the median lone submission; several: the mean over the kinds
+    base = (statistics.median(o.latency or math.nan for o in baseline) if len(uploads) == 1
+            else statistics.mean(o.latency or math.nan for o in baseline))
     posts = [o.post_seconds for o in outcomes if o.post_seconds is not None]
     latencies = [o.latency for o in outcomes if o.latency is not None]
     finished = [o.finished for o in outcomes if o.finished is not None]
@@ -445,12 +463,15 @@ def report(args: argparse.Namespace, where: str, upload_bytes: int, baseline: li
     p95 = percentile(latencies, 95) if len(latencies) == n else math.inf
     ideal_p95 = percentile(ideal, 95)
 
-    kind = (f"zip of the {len(NOTEBOOKS)} notebooks" if args.kind == "zip"
-            else f"{NOTEBOOKS[0]}.ipynb alone")
+    kind = {"zip": f"zip of the {len(NOTEBOOKS)} notebooks",
+            "notebook": f"{NOTEBOOKS[0]}.ipynb alone",
+            "notebooks": f"single notebook ({', '.join(NOTEBOOKS)} in turn)"}[args.kind]
+    upload_bytes = statistics.mean(len(u.data) for u in uploads)
     print(f"\nservice: {where}")
     print(f"{n} students submit a correct {kind} ({upload_bytes / 1024:.0f} KB) at once; "
           f"{w} workers; load average before {' '.join(load)}")
-    print(f"baseline, one submission alone (median of {len(baseline)}): {base:.1f} s  "
+    how = "median" if len(uploads) == 1 else "mean"
+    print(f"baseline, one submission alone ({how} of {len(baseline)}): {base:.1f} s  "
           f"[{', '.join(f'{o.latency:.1f}' for o in baseline)}]")
     if warm:
         print(f"warm-up before it ({len(warm)} at once, not counted): "
@@ -492,9 +513,11 @@ def report(args: argparse.Namespace, where: str, upload_bytes: int, baseline: li
           f"(measured {fmt(p95 if math.isfinite(p95) else None)}, lost {len(lost)})")
     fits = int(TARGET_P95 // base) * w if base > 0 else 0
     if ideal_p95 > TARGET_P95:
-        print(f"  unreachable here even without queueing cost: {w} workers at {base:.1f} s each "
-              f"give an ideal p95 of {ideal_p95:.0f} s; about {fits} simultaneous "
-              f"submissions fit in {TARGET_P95:.0f} s")
+        # the ideal is one-at-a-time grading from the lone latency (client polling and an idle
+        # core included); a burst keeps both cores busy, so it can beat the ideal
+        print(f"  {'beats' if met else 'above'} the one-at-a-time ideal: {w} workers at "
+              f"{base:.1f} s each give an ideal p95 of {ideal_p95:.0f} s; about {fits} "
+              f"simultaneous submissions fit in {TARGET_P95:.0f} s at that pace")
     else:
         print(f"  reachable in principle: the ideal p95 is {ideal_p95:.1f} s")
     errors, warnings = log_problems or ([], [])
@@ -530,8 +553,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=50, help="submissions in the burst (default 50)")
-    parser.add_argument("--kind", choices=["zip", "notebook"], default="zip",
-                        help="zip: the whole assignment (default); notebook: q1 alone (quick)")
+    parser.add_argument("--kind", choices=["zip", "notebook", "notebooks"], default="zip",
+                        help="zip: the whole assignment (default); notebook: q1 alone "
+                             "(quick); notebooks: one complete notebook per student, the "
+                             "four in turn")
     parser.add_argument("--workers", type=int, default=2,
                         help="grading workers: started in default mode, assumed with --url")
     parser.add_argument("--baseline-repeats", type=int, default=3,
@@ -563,7 +588,9 @@ def main() -> int:
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
     signal.signal(signal.SIGTERM, interrupted)
-    filename, data, notebooks = make_upload(args.kind)
+    uploads = make_uploads(args.kind)
+    if args.kind == "notebooks" and args.baseline_repeats % len(uploads):
+        args.baseline_repeats = len(uploads)  # one of each kind: the mean is over kinds
 
     def run(url: str, tokens: dict[str, str], instructor: str,
             service: LocalService | None, where: str) -> int:
@@ -573,8 +600,8 @@ def main() -> int:
         if before.get("queued") or before.get("running"):
             log.warning("the queue is not idle before the run: %s", before)
         if args.warmup:
-            warm, _, _ = asyncio.run(run_burst(url, prelude[:args.warmup], tokens, filename,
-                                               data, notebooks, 0.2, args.timeout))
+            warm, _, _ = asyncio.run(run_burst(url, prelude[:args.warmup], tokens, uploads,
+                                               0.2, args.timeout))
             log.info("warm-up (not counted): %s s",
                      ", ".join(fmt(o.latency, "") for o in warm))
             for o in warm:
@@ -583,12 +610,12 @@ def main() -> int:
         else:
             warm = []
         cpu0, t0, busy0 = service_cpu(service), time.monotonic(), cpu_busy()
-        baseline = asyncio.run(run_baseline(url, prelude[args.warmup:], tokens, filename, data,
-                                            notebooks, args.timeout))
+        baseline = asyncio.run(run_baseline(url, prelude[args.warmup:], tokens, uploads,
+                                            args.timeout))
         cpu1, t1, busy1 = service_cpu(service), time.monotonic(), cpu_busy()
         load = Path("/proc/loadavg").read_text().split()[:3]
         outcomes, started, posted = asyncio.run(run_burst(
-            url, burst_students, tokens, filename, data, notebooks, args.poll, args.timeout))
+            url, burst_students, tokens, uploads, args.poll, args.timeout))
         cpu2, t2, busy2 = service_cpu(service), time.monotonic(), cpu_busy()
         machine_busy = (busy_fraction(busy0, busy1), busy_fraction(busy1, busy2))
         cpu = (None if cpu0 is None or cpu1 is None or cpu2 is None
@@ -597,7 +624,7 @@ def main() -> int:
         if service is not None:
             service.stop()  # before reading its log, so its shutdown is in it too
         problems = service.log_problems() if service else None
-        return report(args, where, len(data), baseline, outcomes, started, posted, load,
+        return report(args, where, uploads, baseline, outcomes, started, posted, load,
                       machine_busy, cpu, warm, problems)
 
     try:

@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.checks import cell_points
+from autograder.engine import nbgrader_speedup
 
 log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[2]
@@ -130,6 +131,8 @@ class AssignmentCopy:
             OverwriteCells,
             OverwriteKernelspec,
         )
+
+        nbgrader_speedup.install()
 
         try:
             with warnings.catch_warnings():  # nbformat repairs duplicate cell ids, and says so
