@@ -108,10 +108,13 @@ def _remove_orphaned_sandboxes() -> None:
 
     client = docker.from_env()
     live = {c.id[:12] for c in client.containers.list()}
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
-        owner = container.labels.get(f"{LABEL}.owner", "")
+    for container in client.containers.list(all=True, sparse=True, filters={"label": LABEL}):
+        owner = (container.attrs.get("Labels") or {}).get(f"{LABEL}.owner", "")
         if owner.split(":")[0] not in live:
-            container.remove(force=True)
+            try:
+                container.remove(force=True)
+            except docker.errors.APIError:
+                pass
     for volume in client.volumes.list(filters={"label": LABEL}):
         if volume.attrs.get("Labels", {}).get(f"{LABEL}.owner", "").split(":")[0] not in live:
             try:

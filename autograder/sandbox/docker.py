@@ -211,11 +211,8 @@ class DockerSandbox(Sandbox):
     def _io_container(self, client: Any, run_id: str, limits: Limits, job_vol: Any,
                       grader_vol: Any, made: list[Any]) -> Any:
         """A container that only sleeps, keeping the tmpfs volumes mounted for the run."""
-        io = client.containers.run(
-            self.image,
+        options = dict(
             command=["sleep", str(int(limits.wall_seconds) + 600)],
-            name=f"{run_id}-io",
-            detach=True,
             user=f"{SANDBOX_UID}:{SANDBOX_UID}",
             labels=_labels("io"),
             volumes={job_vol.name: {"bind": JOB_DIR, "mode": "rw"},
@@ -223,7 +220,7 @@ class DockerSandbox(Sandbox):
             log_config={"type": "none", "config": {}},
             **_hardening(64 * 1024 * 1024, 4),
         )
-        made.insert(0, io)
+        io, _ = _create_and_start(client, self.image, f"{run_id}-io", options, made)
         return io
 
     @staticmethod
@@ -285,16 +282,27 @@ def reap_stale(client: Any) -> None:
         return False
 
     try:
-        for container in client.containers.list(all=True, filters={"label": LABEL}):
-            if stale(container.labels):
-                log.warning("removing the stale sandbox container %s", container.name)
-                container.remove(force=True)
-        for volume in client.volumes.list(filters={"label": LABEL}):
-            if stale(volume.attrs.get("Labels")):
-                log.warning("removing the stale sandbox volume %s", volume.name)
-                volume.remove(force=True)
+        # sparse: only ids and labels, so a container another grader removes meanwhile is
+        # no error; each removal is tried on its own
+        containers = client.containers.list(all=True, sparse=True, filters={"label": LABEL})
+        volumes = client.volumes.list(filters={"label": LABEL})
     except Exception as exc:
         log.warning("could not look for stale sandbox containers: %s", exc)
+        return
+    for container in containers:
+        if stale(container.attrs.get("Labels")):
+            _remove_stale(container, container.id[:12])
+    for volume in volumes:
+        if stale(volume.attrs.get("Labels")):
+            _remove_stale(volume, volume.name)
+
+
+def _remove_stale(obj: Any, name: str) -> None:
+    log.warning("removing the stale sandbox container or volume %s", name)
+    try:
+        obj.remove(force=True)
+    except Exception as exc:  # gone meanwhile, or still in use: the next reap tries again
+        log.info("could not remove %s: %s", name, exc)
 
 
 def _hardening(memory: int, pids: int) -> dict[str, Any]:
