@@ -97,6 +97,87 @@ class _Snapshot:
 _PRISTINE: _Snapshot | None = None
 
 
+_RUNNER_PID = os.getpid()
+_PRIVATE_INITS = ("bwrap", "docker-init", "tini")  # pid 1 of a sandbox's own pid namespace
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, state) of every process this /proc shows."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()  # after "pid (comm) "
+        if len(fields) >= 2 and fields[1].isdigit():
+            found[int(entry)] = (int(fields[1]), fields[0])
+    return found
+
+
+def _in_private_pid_namespace() -> bool:
+    try:
+        with open("/proc/1/cmdline", "rb") as f:
+            init = os.path.basename(f.read().split(b"\0", 1)[0].decode("utf-8", "replace"))
+    except OSError:
+        return False
+    return init in _PRIVATE_INITS
+
+
+def kill_strays() -> int:
+    """End the processes a cell left behind; returns how many were signalled.
+
+    A cell's background processes (a fork bomb's spinning children, a forgotten worker) would
+    otherwise starve the cells after it. Killed: this runner's descendants and, inside a
+    sandbox's own pid namespace, orphans adopted by its init. A forked copy of the runner that
+    came back from a cell ends itself here, so only the runner goes on.
+    """
+    if os.getpid() != _RUNNER_PID:
+        os._exit(0)
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:  # reap what already ended
+            pass
+    except ChildProcessError:
+        pass
+    procs = _processes()
+    keep, pid = set(), os.getpid()
+    while pid in procs and pid not in keep:  # this runner and its ancestors
+        keep.add(pid)
+        pid = procs[pid][0]
+    keep.add(1)
+    adopt_orphans = _in_private_pid_namespace()
+    children: dict[int, list[int]] = {}
+    for child, (parent, _state) in procs.items():
+        children.setdefault(parent, []).append(child)
+    strays, todo = set(), list(children.get(_RUNNER_PID, []))
+    if adopt_orphans:
+        todo += [c for c in children.get(1, []) if c not in keep]
+    while todo:
+        child = todo.pop()
+        if child in keep or child in strays:
+            continue
+        strays.add(child)
+        todo += children.get(child, [])
+    signalled = 0
+    for stray in strays:
+        if procs[stray][1] == "Z":
+            continue
+        try:
+            os.kill(stray, signal.SIGKILL)
+            signalled += 1
+        except OSError:
+            pass
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
+    return signalled
+
+
 def _prime_matplotlib_cache() -> None:
     """Copy a prebuilt font cache ($CS224N_MPL_CACHE) into $MPLCONFIGDIR, if both are set:
     matplotlib then skips scanning the fonts in every fresh sandbox."""
@@ -144,6 +225,7 @@ def run_notebook(nb, out: Path, cell_timeout: float):
             if _PRISTINE is not None:
                 _PRISTINE.restore()
             sys.stdout, sys.stderr = saved
+            kill_strays()
         seconds = time.perf_counter() - started
         cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": stream.getvalue()}]
         records.append({"index": index, "status": status, "error": error,
