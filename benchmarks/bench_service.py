@@ -53,6 +53,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.autograder.service.notebooks import zip_of  # noqa: E402
+from tests.autograder.service.server import wait_healthy  # noqa: E402
 from tests.course.corpus import honest_notebook  # noqa: E402
 from tests.course.course import ASSIGNMENT, NOTEBOOKS  # noqa: E402
 
@@ -211,18 +212,8 @@ class LocalService:
                  "--workers", str(self.workers)],
                 env=self.env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         self.cpu.add(self.popen.pid)  # before it has started a sandbox
-        deadline = time.monotonic() + READY_SECONDS
-        while time.monotonic() < deadline:
-            if self.popen.poll() is not None:
-                raise RuntimeError(f"the server exited:\n{self.log_tail()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"the server did not start in {READY_SECONDS:.0f} s:\n"
-                           f"{self.log_tail()}")
+        popen = self.popen
+        wait_healthy(self.url, lambda: popen.poll() is None, self.log_tail, READY_SECONDS)
 
     def stop(self) -> None:
         """SIGTERM to its process group, SIGKILL if it lingers (its sandboxes die with it:

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,23 @@ import httpx
 AUTOGRADER = str(Path(sys.executable).parent / "autograder")
 INSTRUCTOR = "instructor-test-token-0123456789"
 WAIT = 120.0
+
+
+def wait_healthy(url: str, alive: Callable[[], bool], tail: Callable[[], str],
+                 timeout: float) -> None:
+    """Until GET url/health answers 200; RuntimeError with the log's tail if the process
+    exits or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not alive():
+            raise RuntimeError(f"the server exited:\n{tail()}")
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server did not start in {timeout:.0f} s:\n{tail()}")
 
 
 def free_port() -> int:
@@ -78,18 +96,11 @@ class Server(Proc):
         self.wait_ready()
 
     def wait_ready(self) -> None:
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            if not self.alive():
-                raise RuntimeError(f"the server exited:\n{self.tail()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"the server did not start in {WAIT} s:\n{self.tail()}")
+        try:
+            wait_healthy(self.url, self.alive, self.tail, WAIT)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
