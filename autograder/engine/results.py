@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"  # raised whenever a change can alter a grade: cached results regrade
 
 
 @dataclass

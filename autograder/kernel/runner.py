@@ -33,9 +33,15 @@ class CellTimeout(BaseException):
     """Raised by the alarm when a cell or a call runs too long."""
 
 
+_TIMED_OUT = False  # set by the alarm: IPython reports a CellTimeout as a cell's error
+
+
 def _on_alarm(signum, frame):
+    global _TIMED_OUT
+    _TIMED_OUT = True
     if _PRISTINE is not None:  # a cell that broke builtins must not break the way out
         _PRISTINE.restore_builtins()
+    kill_strays()  # a fork bomb's spinning children would starve the way out
     raise CellTimeout()
 
 
@@ -85,8 +91,11 @@ class _Snapshot:
         self.modules = dict(sys.modules)
 
     def restore_builtins(self) -> None:
+        # get_ipython is IPython's during a cell: its builtin trap deletes it when the cell ends
+        during_cell = {k: v for k, v in builtins.__dict__.items() if k == "get_ipython"}
         builtins.__dict__.clear()
         builtins.__dict__.update(self.builtins)
+        builtins.__dict__.update(during_cell)
 
     def restore(self) -> None:
         self.restore_builtins()
@@ -198,6 +207,7 @@ def run_notebook(nb, out: Path, cell_timeout: float):
     """Execute nb's code cells in a fresh IPython shell; returns (shell, cell records)."""
     from IPython.core.interactiveshell import InteractiveShell
 
+    global _TIMED_OUT
     shell = InteractiveShell.instance(colors="NoColor")
     records = []
     for index, cell in enumerate(nb["cells"]):
@@ -211,6 +221,7 @@ def run_notebook(nb, out: Path, cell_timeout: float):
         sys.stdout = sys.stderr = stream
         started = time.perf_counter()
         status, error = "ok", None
+        _TIMED_OUT = False
         signal.setitimer(signal.ITIMER_REAL, cell_timeout)
         try:
             result = shell.run_cell(source, store_history=False)
@@ -219,13 +230,15 @@ def run_notebook(nb, out: Path, cell_timeout: float):
             if failure is not None:
                 status, error = "error", f"{type(failure).__name__}: {failure}"[:500]
         except CellTimeout:
-            status, error = "timeout", f"the cell ran longer than {cell_timeout:g} s"
+            pass
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             if _PRISTINE is not None:
                 _PRISTINE.restore()
             sys.stdout, sys.stderr = saved
             kill_strays()
+        if _TIMED_OUT:
+            status, error = "timeout", f"the cell ran longer than {cell_timeout:g} s"
         seconds = time.perf_counter() - started
         cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": stream.getvalue()}]
         records.append({"index": index, "status": status, "error": error,

@@ -1,0 +1,57 @@
+"""The runner that executes a notebook inside the sandbox, run here as a plain subprocess on
+notebooks this test writes (nothing hostile: the sandbox's own tests cover that)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parents[3]
+CELL_TIMEOUT = 1.0
+
+
+def run_cells(tmp_path: Path, *sources: str) -> list[dict]:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    nbformat.write(nb, tmp_path / "nb.ipynb")
+    subprocess.run([sys.executable, "-m", "autograder.kernel.runner", str(tmp_path / "nb.ipynb"),
+                    "--out", str(tmp_path / "out"), "--cell-timeout", str(CELL_TIMEOUT)],
+                   cwd=REPO, check=True, timeout=60, capture_output=True)
+    return json.loads((tmp_path / "out" / "cells.json").read_text())
+
+
+def test_cells_run_in_order_with_their_status(tmp_path):
+    records = run_cells(tmp_path, "x = 1", "1 / 0", "assert x == 1")
+    assert [r["status"] for r in records] == ["ok", "error", "ok"]
+    assert records[1]["error"].startswith("ZeroDivisionError")
+
+
+def test_a_timed_out_cell_is_reported_as_a_timeout_and_the_next_cell_runs(tmp_path):
+    records = run_cells(tmp_path, "while True:\n    pass", "assert get_ipython() is not None")
+    assert records[0]["status"] == "timeout", records
+    assert records[0]["error"] == f"the cell ran longer than {CELL_TIMEOUT:g} s"
+    assert records[1]["status"] == "ok", records
+
+
+def test_a_timeout_with_broken_builtins_still_gets_out(tmp_path):
+    records = run_cells(tmp_path, "import builtins\nbuiltins.isinstance = None\nwhile True: pass",
+                        "assert isinstance(1, int) and get_ipython() is not None")
+    assert [r["status"] for r in records] == ["timeout", "ok"], records
+
+
+def test_spinning_children_are_killed_when_the_cell_times_out(tmp_path):
+    """A fork bomb's children would starve the way out of a timed-out cell: they are killed
+    as soon as the alarm rings, so the cell ends close to its timeout."""
+    fork = ("import os\npids = []\nfor _ in range(6):\n    pid = os.fork()\n"
+            "    if pid == 0:\n        while True: pass\n    pids.append(pid)\n"
+            f"open({str(tmp_path / 'pids')!r}, 'w').write(' '.join(map(str, pids)))\n"
+            "while True: pass")
+    records = run_cells(tmp_path, fork, "x = 2")
+    assert records[0]["status"] == "timeout", records
+    assert records[0]["seconds"] < CELL_TIMEOUT + 2.0, records
+    for pid in map(int, (tmp_path / "pids").read_text().split()):
+        assert not Path(f"/proc/{pid}").exists(), f"child {pid} outlived its cell"
+    assert records[1]["status"] == "ok"
