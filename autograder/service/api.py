@@ -9,13 +9,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from autograder.report import feedback_html, grade_rows, results_json
 from autograder.service import submissions
 from autograder.service.auth import Identity
-from autograder.service.db import Job, SubmissionRow
 from autograder.service.deps import caller, context, instructor, may_see, student
 from autograder.service.errors import ApiError
 
@@ -45,6 +43,14 @@ async def create_submission(request: Request, who: Annotated[Identity, Depends(s
 def own_history(request: Request, who: Annotated[Identity, Depends(student)]) -> dict:
     rows = submissions.history(context(request), who.student or "")
     return {"submissions": [submissions.describe(r, j, detail=False) for r, j in rows]}
+
+
+@router.get("/api/grade")
+def own_grade(request: Request, who: Annotated[Identity, Depends(student)]) -> dict:
+    """The student's standing grade: each notebook from their latest upload that held it."""
+    ctx = context(request)
+    current = submissions.standings(ctx.db, who.student or "").get(who.student or "")
+    return {"student": who.student, **submissions.describe_standing(current)}
 
 
 @router.get("/api/submissions/{submission_id}")
@@ -89,14 +95,11 @@ def regrade(request: Request, submission_id: str,
 
 @router.get("/api/grades.csv")
 def grades_csv(request: Request, _who: Annotated[Identity, Depends(instructor)]) -> Response:
-    """The latest graded submission of every student, as the engine's grades.csv."""
+    """Every student's standing grade (each notebook from their latest upload holding it),
+    as the engine's grades.csv."""
     ctx = context(request)
-    with ctx.db.session() as s:
-        rows = s.scalars(select(SubmissionRow).join(Job, Job.submission_id == SubmissionRow.id)
-                         .where(Job.state == "done")
-                         .order_by(SubmissionRow.student, SubmissionRow.created_at)).all()
-    latest = {row.student: row for row in rows}
-    results = [r for r in (submissions.result_of(latest[k]) for k in sorted(latest)) if r]
+    found = submissions.standings(ctx.db)
+    results = [found[name].result for name in sorted(found)]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(grade_rows(results, ctx.notebooks))
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",

@@ -1,4 +1,5 @@
-"""Accepting an upload (checks, rate limit, durable save, record + enqueue) and showing one."""
+"""Accepting an upload (checks, rate limit, durable save, record + enqueue), showing one,
+and a student's standing grade over all their graded uploads."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from sqlalchemy import func, select
 
 from autograder.engine.results import SubmissionResult
 from autograder.engine.submission import SubmissionError, load_zip
+from autograder.report.standing import Standing, standing
 from autograder.report.summary import notebook_auto_max, notebook_auto_score
 from autograder.service.context import ServiceContext
-from autograder.service.db import Job, SubmissionRow
+from autograder.service.db import Database, Job, SubmissionRow
 from autograder.service.errors import ApiError
 from autograder.service.storage import new_id
 
@@ -126,3 +128,33 @@ def describe(row: SubmissionRow, job: Job, detail: bool = True) -> dict[str, Any
                       for c in nb.cells],
         } for nb in result.notebooks]
     return view
+
+
+def standings(db: Database, student: str | None = None) -> dict[str, Standing[str]]:
+    """student -> standing grade (each notebook from the latest graded upload holding it,
+    see report.standing), sources keyed by submission id; for one student or for all."""
+    query = (select(SubmissionRow).join(Job, Job.submission_id == SubmissionRow.id)
+             .where(Job.state == "done", SubmissionRow.result_json.is_not(None))
+             .order_by(SubmissionRow.student, SubmissionRow.created_at, SubmissionRow.id))
+    if student is not None:
+        query = query.where(SubmissionRow.student == student)
+    with db.session() as s:
+        rows = s.scalars(query).all()
+    graded: dict[str, list[tuple[str, SubmissionResult]]] = {}
+    for row in rows:
+        result = result_of(row)
+        if result is not None:
+            graded.setdefault(row.student, []).append((row.id, result))
+    found = {name: standing(results) for name, results in graded.items()}
+    return {name: merged for name, merged in found.items() if merged is not None}
+
+
+def describe_standing(current: Standing[str] | None) -> dict[str, Any]:
+    """The JSON view of a standing grade: total and, per notebook, its score and source."""
+    if current is None:
+        return {"score": None, "max_score": None, "notebooks": []}
+    result = current.result
+    return {"score": result.auto_score, "max_score": result.auto_max, "notebooks": [{
+        "name": nb.name, "status": nb.status, "score": notebook_auto_score(nb),
+        "max_score": notebook_auto_max(nb), "submission": current.sources.get(nb.name),
+    } for nb in result.notebooks]}

@@ -38,9 +38,18 @@ def home(request: Request) -> Response:
     who = _student(request)
     if who is None:
         return _page(request, "login.html")
-    rows = submissions.history(context(request), who.student or "")
-    return _page(request, "home.html", student=who.student, rows=rows,
-                 notebooks=context(request).notebooks)
+    return _home(request, who)
+
+
+def _home(request: Request, who: Identity, status: int = 200, error: str | None = None
+          ) -> HTMLResponse:
+    ctx = context(request)
+    student_id = who.student or ""
+    grade = submissions.describe_standing(submissions.standings(ctx.db, student_id)
+                                          .get(student_id))
+    return _page(request, "home.html", status=status, student=who.student, grade=grade,
+                 rows=submissions.history(ctx, student_id), notebooks=ctx.notebooks,
+                 error=error)
 
 
 @router.post("/login")
@@ -72,9 +81,7 @@ async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Respo
         row = await run_in_threadpool(submissions.accept, ctx, who.student or "",
                                       file.filename or "", data)
     except ApiError as exc:
-        rows = submissions.history(ctx, who.student or "")
-        return _page(request, "home.html", status=exc.status, student=who.student, rows=rows,
-                     notebooks=ctx.notebooks, error=exc.message)
+        return _home(request, who, exc.status, exc.message)
     return RedirectResponse(f"/submissions/{row.id}", status_code=303)
 
 

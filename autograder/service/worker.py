@@ -19,6 +19,7 @@ from autograder.service.grading import GradingEngine, to_submission
 from autograder.service.queue import Claim, JobQueue
 from autograder.service.settings import ServiceSettings
 from autograder.service.storage import UploadStore
+from autograder.service.submissions import standings
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class Worker:
                               result.auto_max)
             log.info("submission %s graded: %g/%g", claim.submission_id, result.auto_score,
                      result.auto_max)
-            self._sync_gradebook(result, claim)
+            self._sync_gradebook(result.student)
         except SandboxUnavailable as exc:  # not the student's doing: grade it again later
             log.warning("submission %s: the sandbox failed (%s); back to the queue",
                         claim.submission_id, exc)
@@ -109,43 +110,41 @@ class Worker:
         notebooks = self.settings.data_dir / "notebooks" / row.id
         return self.engine.grade(submission, notebooks)
 
-    def _sync_gradebook(self, result: SubmissionResult, claim: Claim,
-                        attempts: int = 3) -> None:
-        """Write the grade into the nbgrader gradebook, unless a later submission of the
-        student has been graded already (the gradebook holds the latest, as nbgrader's)."""
+    def _sync_gradebook(self, student: str, attempts: int = 3) -> None:
+        """Write the student's standing grade (each notebook from their latest graded upload
+        holding it) into the nbgrader gradebook.
+
+        Written again if another of the student's uploads was graded meanwhile, so whichever
+        worker writes last, the gradebook ends with the standing over all graded uploads.
+        """
         url = self.settings.gradebook_url
         if not url:
             return
-        if self._superseded(claim.submission_id):
-            log.info("submission %s: a later one of the student is graded; the gradebook "
-                     "keeps that one", claim.submission_id)
-            return
         from autograder.report import GradebookError, sync_gradebook
 
+        refused: dict[str, str] = {}
         for attempt in range(1, attempts + 1):
+            mark = self._last_graded(student)
+            current = standings(self.db, student).get(student)
+            if current is None:
+                return
             try:
-                summary = sync_gradebook([result], url, self.settings.assignment)
+                summary = sync_gradebook([current.result], url, self.settings.assignment)
             except GradebookError as exc:
-                log.error("submission %s not written to the gradebook: %s",
-                          claim.submission_id, exc)
+                log.error("%s: not written to the gradebook: %s", student, exc)
                 return
-            if not summary.refused:
+            refused = summary.refused
+            if not refused and self._last_graded(student) == mark:
                 return
-            if attempt < attempts:  # e.g. two workers adding the same student at once
+            if refused and attempt < attempts:  # e.g. two workers adding the student at once
                 time.sleep(attempt)
-        for student, reason in summary.refused.items():
-            log.error("%s (submission %s) not written to the gradebook: %s", student,
-                      claim.submission_id, reason)
+        for who, reason in refused.items():
+            log.error("%s: not written to the gradebook: %s", who, reason)
 
-    def _superseded(self, submission_id: str) -> bool:
+    def _last_graded(self, student: str) -> float | None:
         with self.db.session() as s:
-            row = s.get(SubmissionRow, submission_id)
-            if row is None:
-                return False
-            later = s.scalar(select(func.count()).select_from(SubmissionRow).where(
-                SubmissionRow.student == row.student, SubmissionRow.created_at > row.created_at,
-                SubmissionRow.graded_at.is_not(None)))
-        return bool(later)
+            return s.scalar(select(func.max(SubmissionRow.graded_at))
+                            .where(SubmissionRow.student == student))
 
 
 class WorkerPool:

@@ -10,8 +10,12 @@ import nbformat
 from tests.course.corpus import MISTAKES, faulty_notebook, honest_notebook
 
 
+def honest_notebook_file(name: str) -> bytes:
+    return nbformat.writes(honest_notebook(name)).encode()
+
+
 def honest_q1() -> bytes:
-    return nbformat.writes(honest_notebook("q1_softmax")).encode()
+    return honest_notebook_file("q1_softmax")
 
 
 def faulty_q1() -> bytes:

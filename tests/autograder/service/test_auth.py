@@ -25,7 +25,8 @@ def test_no_token_and_wrong_token_are_401(service, alices):
                     {"Authorization": f"Bearer {key_id}.wrong-secret"},
                     {"Authorization": "Basic YWxpY2U6eA=="}):
         for method, path in (("GET", "/api/submissions"), ("GET", f"/api/submissions/{alices}"),
-                             ("POST", "/api/submissions"), ("GET", "/api/grades.csv")):
+                             ("POST", "/api/submissions"), ("GET", "/api/grades.csv"),
+                             ("GET", "/api/grade")):
             r = httpx.request(method, server.url + path, headers=headers, timeout=30)
             assert r.status_code == 401, (headers, path, r.text)
             assert "error" in r.json()
@@ -38,6 +39,9 @@ def test_another_students_submission_is_403(service, alices):
             r = bob.get(path)
             assert r.status_code == 403 and r.json() == {"error": "not your submission"}
         assert alices not in {s["id"] for s in bob.get("/api/submissions").json()["submissions"]}
+        grade = bob.get("/api/grade").json()
+        assert grade["student"] == "bob"
+        assert alices not in {nb["submission"] for nb in grade["notebooks"]}
         assert bob.get("/api/submissions/" + "0" * 32).status_code == 404
         assert bob.get("/api/submissions/../../etc/passwd").status_code == 404
 
@@ -55,6 +59,7 @@ def test_students_cannot_call_instructor_endpoints(service, alices):
         assert staff.get(f"/api/submissions/{alices}").status_code == 200
         assert staff.post("/api/submissions",
                           files={"file": ("q1_softmax.ipynb", honest_q1())}).status_code == 403
+        assert staff.get("/api/grade").status_code == 403  # a student's own view
 
 
 def test_web_login_refuses_a_bad_token(service):

@@ -37,6 +37,9 @@ def test_login_upload_and_see_the_score(service):
         feedback = browser.get(location.replace("/submissions/", "/api/submissions/")
                                + "/feedback")
         assert feedback.status_code == 200 and "q1_softmax" in feedback.text
+        home = browser.get("/").text  # the standing grade: q1 from this upload, q2 not yet
+        assert re.search(r'id="grade">5\.0 / \d', home), home
+        assert f'href="{location}">submission<' in home and "not submitted" in home
         bad = browser.post("/upload", files={"file": ("<b>x</b>.ipynb", b"nope")})
         assert bad.status_code == 400 and "<b>x</b>" not in bad.text
         browser.post("/logout")
