@@ -53,6 +53,12 @@ LABEL = "org.cs224n.sandbox"
 """Label on every container and volume this backend makes (for finding leftovers)."""
 OWNER_LABEL = "org.cs224n.sandbox.owner"
 """``host:pid`` of the grader process that made a container or volume."""
+EXPIRES_LABEL = "org.cs224n.sandbox.expires"
+"""Unix time after which no grader still uses it: the run's wall limit plus EXPIRY_MARGIN.
+Leftovers of a grader on another host (a killed worker container) are found by this."""
+EXPIRY_MARGIN = 600.0
+REAP_EVERY = 300.0
+"""Seconds between two looks for leftovers (the first run of a process always looks)."""
 
 SANDBOX_UID = 1001
 """The ``student`` user of the kernel image."""
@@ -83,7 +89,7 @@ class DockerSandbox(Sandbox):
     def __init__(self, image: str | None = None, *, client: Any = None) -> None:
         self.image = image or os.environ.get(IMAGE_ENV) or DEFAULT_IMAGE
         self._client = client
-        self._reaped = False
+        self._reaped_at: float | None = None
 
     # -- availability --------------------------------------------------------------------------
 
@@ -130,8 +136,8 @@ class DockerSandbox(Sandbox):
         self.check()
         docker = _sdk()
         client = self.client()
-        if not self._reaped:
-            self._reaped = True
+        if self._reaped_at is None or time.monotonic() - self._reaped_at > REAP_EVERY:
+            self._reaped_at = time.monotonic()
             reap_stale(client)
         run_id = f"cs224n-sandbox-{uuid.uuid4().hex[:12]}"
         made: list[Any] = []  # containers, then volumes, removed in reverse order
@@ -150,7 +156,7 @@ class DockerSandbox(Sandbox):
                 working_dir=JOB_DIR,
                 environment=environment,
                 hostname="sandbox",
-                labels=_labels("run"),
+                labels=_labels("run", limits),
                 volumes={job_vol.name: {"bind": JOB_DIR, "mode": "rw"},
                          grader_vol.name: {"bind": GRADER_DIR, "mode": "ro"}},
                 tmpfs={"/tmp": f"size={limits.scratch_bytes},mode=1777,nosuid,nodev"},
@@ -201,7 +207,7 @@ class DockerSandbox(Sandbox):
             vol = client.volumes.create(
                 name=f"{run_id}-{suffix}", driver="local",
                 driver_opts={"type": "tmpfs", "device": "tmpfs", "o": opts},
-                labels=_labels(suffix))
+                labels=_labels(suffix, limits))
             made.append(vol)
             return vol
 
@@ -214,7 +220,7 @@ class DockerSandbox(Sandbox):
         options = dict(
             command=["sleep", str(int(limits.wall_seconds) + 600)],
             user=f"{SANDBOX_UID}:{SANDBOX_UID}",
-            labels=_labels("io"),
+            labels=_labels("io", limits),
             volumes={job_vol.name: {"bind": JOB_DIR, "mode": "rw"},
                      grader_vol.name: {"bind": GRADER_DIR, "mode": "rw"}},
             log_config={"type": "none", "config": {}},
@@ -261,16 +267,22 @@ def _owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _labels(role: str) -> dict[str, str]:
-    return {LABEL: role, OWNER_LABEL: _owner()}
+def _labels(role: str, limits: Limits) -> dict[str, str]:
+    expires = time.time() + limits.wall_seconds + EXPIRY_MARGIN
+    return {LABEL: role, OWNER_LABEL: _owner(), EXPIRES_LABEL: str(int(expires))}
 
 
 def reap_stale(client: Any) -> None:
-    """Remove containers and volumes left by dead graders of this host (best effort)."""
-    host = socket.gethostname()
+    """Remove containers and volumes left by dead graders (best effort): those of this host
+    whose grader process is gone, and any, from whichever host, past their expiry."""
+    host, now = socket.gethostname(), time.time()
 
     def stale(labels: dict[str, str] | None) -> bool:
-        owner_host, _, pid = (labels or {}).get(OWNER_LABEL, "").rpartition(":")
+        labels = labels or {}
+        expires = labels.get(EXPIRES_LABEL, "")
+        if expires.isdigit() and int(expires) < now:
+            return True
+        owner_host, _, pid = labels.get(OWNER_LABEL, "").rpartition(":")
         if owner_host != host or not pid.isdigit() or int(pid) == os.getpid():
             return False
         try:

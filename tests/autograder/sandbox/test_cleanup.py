@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -47,23 +48,37 @@ def test_bwrap_reaps_stale_mounts_and_cgroups():
 
 @pytest.mark.docker
 def test_docker_reaps_stale_containers_and_volumes():
+    """Reaped: this host's leftovers whose grader is dead, and another host's (a killed
+    worker container's) once expired. Kept: another host's that may still be in use."""
     pytest.importorskip("docker")
-    from autograder.sandbox.docker import LABEL, OWNER_LABEL, reap_stale
+    from autograder.sandbox.docker import EXPIRES_LABEL, LABEL, OWNER_LABEL, reap_stale
 
     box = require("docker")
     client = box.client()
-    labels = {LABEL: "io", OWNER_LABEL: f"{socket.gethostname()}:{_dead_pid()}"}
-    volume = client.volumes.create(labels=labels)
-    container = client.containers.create(box.image, ["true"], labels=labels,
-                                         network_mode="none")
+    now = int(time.time())
+    owners = {
+        "dead_here": {OWNER_LABEL: f"{socket.gethostname()}:{_dead_pid()}",
+                      EXPIRES_LABEL: str(now + 3600)},
+        "expired_elsewhere": {OWNER_LABEL: "worker-gone:7", EXPIRES_LABEL: str(now - 1)},
+        "live_elsewhere": {OWNER_LABEL: "worker-busy:7", EXPIRES_LABEL: str(now + 3600)},
+    }
+    made = {}
     try:
+        for name, owner in owners.items():
+            labels = {LABEL: "io", **owner}
+            made[name] = (client.containers.create(box.image, ["true"], labels=labels,
+                                                   network_mode="none"),
+                          client.volumes.create(labels=labels))
         reap_stale(client)
-        names = {c.name for c in client.containers.list(all=True, filters={"label": LABEL})}
-        assert container.name not in names
-        assert volume.name not in {v.name for v in client.volumes.list()}
+        containers = {c.name for c in client.containers.list(all=True, filters={"label": LABEL})}
+        volumes = {v.name for v in client.volumes.list(filters={"label": LABEL})}
+        left = {name for name, (c, v) in made.items()
+                if c.name in containers or v.name in volumes}
+        assert left == {"live_elsewhere"}
     finally:
-        for obj in (container, volume):
-            try:
-                obj.remove(force=True)
-            except Exception:
-                pass
+        for pair in made.values():
+            for obj in pair:
+                try:
+                    obj.remove(force=True)
+                except Exception:
+                    pass
