@@ -62,11 +62,10 @@ class Worker:
         self.current = claim
         try:
             result = self._grade(claim)
-            self.queue.finish(claim, self.name, result.to_json(), result.auto_score,
-                              result.auto_max)
+            saved = self.queue.finish(claim, self.name, result.to_json(), result.auto_score,
+                                      result.auto_max)
             log.info("submission %s graded: %g/%g", claim.submission_id, result.auto_score,
                      result.auto_max)
-            self._sync_gradebook(result.student)
         except SandboxUnavailable as exc:  # not the student's doing: grade it again later
             log.warning("submission %s: the sandbox failed (%s); back to the queue",
                         claim.submission_id, exc)
@@ -76,6 +75,9 @@ class Worker:
                       traceback.format_exc())
             self.queue.fail(claim, self.name, "the grader failed on this submission; the "
                                               "course staff will look at it")
+        else:
+            if saved:
+                self._sync_gradebook(result.student)
         finally:
             self.current = None
             done.set()
@@ -117,11 +119,17 @@ class Worker:
         Written again if another of the student's uploads was graded meanwhile, so whichever
         worker writes last, the gradebook ends with the standing over all graded uploads.
         """
-        url = self.settings.gradebook_url
-        if not url:
+        if not self.settings.gradebook_url:
             return
+        try:
+            self._write_standing(student, attempts)
+        except Exception:  # the grade is saved; the gradebook catches up with the next one
+            log.exception("%s: the gradebook could not be written", student)
+
+    def _write_standing(self, student: str, attempts: int) -> None:
         from autograder.report import GradebookError, sync_gradebook
 
+        url = self.settings.gradebook_url
         refused: dict[str, str] = {}
         for attempt in range(1, attempts + 1):
             mark = self._last_graded(student)

@@ -1,12 +1,16 @@
 """The service writes every student's standing grade into the nbgrader gradebook: each
 notebook from their latest upload that held it."""
 
+import threading
 import time
 
 import pytest
 
 from autograder.engine.results import CellGrade, NotebookReport, SubmissionResult
+from autograder.service import worker as worker_module
 from autograder.service.db import Database, Job, SubmissionRow
+from autograder.service.queue import SqlJobQueue
+from autograder.service.settings import ServiceSettings
 from autograder.service.submissions import standings
 from tests.autograder.report.builders import NOTEBOOKS
 from tests.autograder.service.notebooks import faulty_q1, honest_notebook_file, honest_q1
@@ -46,6 +50,22 @@ def test_standing_follows_upload_order_not_grading_order(tmp_path):
     assert found["alice"].sources == {"q1_softmax": "2" * 32, "q2_neural": "3" * 32}
     assert found["alice"].result.auto_score == 9.0
     assert found["bob"].result.auto_score == 1.0
+
+
+def test_a_gradebook_that_cannot_be_written_never_fails_the_graded_job(tmp_path, monkeypatch,
+                                                                       caplog):
+    db = Database(f"sqlite:///{tmp_path / 'service.db'}")
+    settings = ServiceSettings(data_dir=tmp_path, gradebook_url="sqlite:///" + str(tmp_path / "x"))
+    worker = worker_module.Worker("w", settings, db, SqlJobQueue(db, 60, 3), engine=None,
+                                  stop=threading.Event())
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(worker_module, "standings", broken)
+    worker._sync_gradebook("alice")  # logged, not raised
+    assert "the gradebook could not be written" in caplog.text
+    db.close()
 
 
 @pytest.mark.slow
