@@ -136,6 +136,15 @@ def _in_private_pid_namespace() -> bool:
     return init in _PRIVATE_INITS
 
 
+def _reap_children() -> None:
+    """Collect the exit status of every child that has ended (no zombies left)."""
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
+
+
 def kill_strays() -> int:
     """End the processes a cell left behind; returns how many were signalled.
 
@@ -146,11 +155,7 @@ def kill_strays() -> int:
     """
     if os.getpid() != _RUNNER_PID:
         os._exit(0)
-    try:
-        while os.waitpid(-1, os.WNOHANG)[0] > 0:  # reap what already ended
-            pass
-    except ChildProcessError:
-        pass
+    _reap_children()
     procs = _processes()
     keep, pid = set(), os.getpid()
     while pid in procs and pid not in keep:  # this runner and its ancestors
@@ -179,11 +184,7 @@ def kill_strays() -> int:
             signalled += 1
         except OSError:
             pass
-    try:
-        while os.waitpid(-1, os.WNOHANG)[0] > 0:
-            pass
-    except ChildProcessError:
-        pass
+    _reap_children()
     return signalled
 
 
