@@ -4,15 +4,17 @@
 
 runs every check of that nbgrader cell against the functions in `globals()`, prints one line
 of feedback per check and returns the points earned, which nbgrader records as the cell's
-partial credit.
+partial credit. The engine runs the same plans in a sandbox and judges them with the same
+`Judge` (see `model.py` for the grading policy).
 """
 
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 
 from autograder.checks import q1_softmax, q2_neural, q3_word2vec, q4_sentiment
-from autograder.checks.model import Check, CheckResult, judge
+from autograder.checks.model import Check, CheckResult, Judge, Plan
 from autograder.kernel.probe import execute
 
 CATALOGUE: tuple[Check, ...] = (
@@ -46,20 +48,24 @@ def cell_points() -> dict[str, float]:
     return points
 
 
-def reference_namespace() -> dict:
-    """The reference solutions under the assignment's names (trusted side only)."""
-    from solutions import REFERENCE
+@lru_cache(maxsize=4096)
+def plan_for(check: Check, seed: int) -> Plan:
+    """The calls of one check at one seed (cached: the judge caches reference outcomes per
+    plan, so a batch computes them once)."""
+    return Plan.build(check, seed)
 
-    return dict(REFERENCE)
+
+@lru_cache(maxsize=1)
+def default_judge() -> Judge:
+    return Judge()
 
 
-def run_check(check: Check, namespace: dict, seed: int | None = None) -> CheckResult:
+def run_check(check: Check, namespace: dict, seed: int | None = None,
+              judge: Judge | None = None) -> CheckResult:
     """Judge one check in-process: the student's calls against the namespace given."""
-    calls = check.calls(check.rng(check_seed() if seed is None else seed))
-    reference_ns = reference_namespace()
-    reference = [execute(call, reference_ns) for call in calls]
-    student = [execute(call, namespace) for call in calls]
-    return judge(check, student, reference)
+    plan = plan_for(check, check_seed() if seed is None else seed)
+    student = [execute(call, namespace) for call in plan.calls]
+    return (judge or default_judge())(plan, student)
 
 
 def grade_cell(cell: str, namespace: dict, seed: int | None = None) -> float:
@@ -70,4 +76,5 @@ def grade_cell(cell: str, namespace: dict, seed: int | None = None) -> float:
     return round(sum(r.score for r in results), 6)
 
 
-__all__ = ["CATALOGUE", "Check", "CheckResult", "cell_points", "checks_for_cell", "grade_cell"]
+__all__ = ["CATALOGUE", "Check", "CheckResult", "cell_points", "checks_for_cell", "grade_cell",
+           "plan_for", "run_check"]

@@ -2,11 +2,14 @@
 
 import numpy as np
 
-from autograder.checks.model import Check, close, equal_values
+from autograder.checks.model import Check, Hint, close, equal_values
 from autograder.kernel.probe import Call, Ref
 
+SIGMOID_PART = "2(e) sigmoid and sigmoid_grad"
 SIGMOID_CELL = "q2_sigmoid_hidden"
+GRADCHECK_PART = "2(f) gradcheck_naive"
 GRADCHECK_CELL = "q2_gradcheck_hidden"
+NEURAL_PART = "2(g) forward_backward_prop"
 NEURAL_CELL = "q2_neural_hidden"
 STEP, THRESHOLD = 1e-4, 1e-5
 DEPENDENCIES = ("softmax", "sigmoid", "sigmoid_grad")  # replaced by known-good stand-ins
@@ -31,26 +34,34 @@ def _sigmoid_grad_values(rng):
 # ---------------------------------------------------------------- gradcheck_naive
 
 
-def _gradcheck(objective, x, *args, seeds=None):
-    return Call("gradcheck_naive", (Ref("object", objective, args), x), cast="bool", seeds=seeds)
+def _gradcheck(objective: Ref, x, seeds=None):
+    return Call("gradcheck_naive", (objective, x), cast="bool", seeds=seeds)
+
+
+def _objective(rng, shape, curvature=0.0, error=None) -> Ref:
+    return Ref("object", "objective", (rng.uniform(0.5, 2.0, size=shape), curvature, error))
 
 
 def _gradcheck_correct(rng):
+    x = rng.normal(size=(3, 2))
+    curved = rng.uniform(0.5, 1.5, size=4)
     return [
-        _gradcheck("quadratic", rng.normal(size=(3, 2))),
-        _gradcheck("curved", rng.uniform(0.5, 1.5, size=4)),  # one-sided differences fail here
+        _gradcheck(_objective(rng, x.shape), x),
+        _gradcheck(_objective(rng, curved.shape, 3.0), curved),  # one-sided differences fail
     ]
 
 
 def _gradcheck_wrong(rng):
     x = rng.normal(size=(3, 4))
-    index = (int(rng.integers(3)), int(rng.integers(4)))
-    return [_gradcheck("wrong_at", x, index)]
+    error = np.zeros(x.shape)
+    error[int(rng.integers(3)), int(rng.integers(4))] = 0.1
+    return [_gradcheck(_objective(rng, x.shape, 0.0, error), x)]
 
 
 def _gradcheck_noisy(rng):
     seeds = (int(rng.integers(2**31)), int(rng.integers(2**31)))
-    return [_gradcheck("noisy", rng.normal(size=5), seeds=seeds)]
+    x = rng.normal(size=5)
+    return [_gradcheck(Ref("object", "sampled", (rng.uniform(0.5, 2.0, size=5),)), x, seeds)]
 
 
 # ---------------------------------------------------------------- forward_backward_prop
@@ -113,105 +124,105 @@ def _shapes_only(student, reference):
 
 CHECKS = (
     Check(
-        "sigmoid_values",
-        "q2",
-        SIGMOID_CELL,
-        1.5,
-        "sigmoid of random arrays (shape kept)",
-        "sigmoid(x) = 1 / (1 + exp(-x)), elementwise.",
-        _sigmoid_values,
-        close(),
+        name="sigmoid_values",
+        cell=SIGMOID_CELL,
+        part=SIGMOID_PART,
+        points=1.5,
+        description="sigmoid of random arrays (shape kept)",
+        calls=_sigmoid_values,
+        compare=close(),
+        hints=(Hint("sigmoid(x) = 1 / (1 + exp(-x)), elementwise."),),
     ),
     Check(
-        "sigmoid_stability",
-        "q2",
-        SIGMOID_CELL,
-        1.0,
-        "sigmoid of inputs with |x| > 700 without overflow (warnings are errors)",
-        "For negative x use exp(x) / (1 + exp(x)), so exp never gets a large positive argument.",
-        _sigmoid_large,
-        close(),
+        name="sigmoid_stability",
+        cell=SIGMOID_CELL,
+        part=SIGMOID_PART,
+        points=1.0,
+        description="sigmoid of inputs with |x| > 700 without overflow (warnings are errors)",
+        calls=_sigmoid_large,
+        compare=close(),
+        hints=(Hint("For negative x use exp(x) / (1 + exp(x)), so exp never gets a large positive argument."),),
     ),
     Check(
-        "sigmoid_grad_values",
-        "q2",
-        SIGMOID_CELL,
-        1.5,
-        "sigmoid_grad takes the sigmoid's VALUE s and returns s (1 - s)",
-        "sigmoid_grad receives s = sigmoid(x), not x: do not apply the sigmoid again.",
-        _sigmoid_grad_values,
-        close(),
+        name="sigmoid_grad_values",
+        cell=SIGMOID_CELL,
+        part=SIGMOID_PART,
+        points=1.5,
+        description="sigmoid_grad takes the sigmoid's VALUE s and returns s (1 - s)",
+        calls=_sigmoid_grad_values,
+        compare=close(),
+        hints=(Hint("sigmoid_grad receives s = sigmoid(x), not x: do not apply the sigmoid again."),),
     ),
     Check(
-        "gradcheck_accepts_correct",
-        "q2",
-        GRADCHECK_CELL,
-        1.0,
-        "passes correct gradients, including a strongly curved function",
-        "Use centred differences (f(x + h) - f(x - h)) / 2h with h = 1e-4, and return True "
-        "when every relative error is at most 1e-5.",
-        _gradcheck_correct,
-        equal_values(),
+        name="gradcheck_accepts_correct",
+        cell=GRADCHECK_CELL,
+        part=GRADCHECK_PART,
+        points=1.0,
+        description="passes correct gradients, including a strongly curved function",
+        calls=_gradcheck_correct,
+        compare=equal_values(),
+        hints=(Hint("Use centred differences (f(x + h) - f(x - h)) / 2h with h = 1e-4, and return True "
+        "when every relative error is at most 1e-5."),),
     ),
     Check(
-        "gradcheck_rejects_wrong",
-        "q2",
-        GRADCHECK_CELL,
-        1.5,
-        "fails a gradient that is wrong in one entry",
-        "Compare every entry of the gradient and return False at the first bad one.",
-        _gradcheck_wrong,
-        equal_values(),
+        name="gradcheck_rejects_wrong",
+        cell=GRADCHECK_CELL,
+        part=GRADCHECK_PART,
+        points=1.5,
+        description="fails a gradient that is wrong in one entry",
+        calls=_gradcheck_wrong,
+        compare=equal_values(),
+        hints=(Hint("Compare every entry of the gradient and return False at the first bad one."),),
     ),
     Check(
-        "gradcheck_restores_random_state",
-        "q2",
-        GRADCHECK_CELL,
-        1.5,
-        "passes a correct gradient of a function that draws random numbers",
-        "Restore the states of both `random` and `np.random` before EVERY call of f.",
-        _gradcheck_noisy,
-        equal_values(),
+        name="gradcheck_restores_random_state",
+        cell=GRADCHECK_CELL,
+        part=GRADCHECK_PART,
+        points=1.5,
+        description="passes a correct gradient of a function that draws random numbers",
+        calls=_gradcheck_noisy,
+        compare=equal_values(),
+        hints=(Hint("Restore the states of both `random` and `np.random` before EVERY call of f."),),
     ),
     Check(
-        "forward_backward_cost",
-        "q2",
-        NEURAL_CELL,
-        2.0,
-        "the cost on random networks (summed over the examples)",
-        "The cost is -sum(labels * log(y_hat)) over all N examples (a sum, not a mean).",
-        _fbp_random,
-        close(parts=[0], part_names=["cost", "gradient"]),
+        name="forward_backward_cost",
+        cell=NEURAL_CELL,
+        part=NEURAL_PART,
+        points=2.0,
+        description="the cost on random networks (summed over the examples)",
+        calls=_fbp_random,
+        compare=close(parts=[0], part_names=["cost", "gradient"]),
+        hints=(Hint("The cost is -sum(labels * log(y_hat)) over all N examples (a sum, not a mean)."),),
     ),
     Check(
-        "forward_backward_gradient",
-        "q2",
-        NEURAL_CELL,
-        3.0,
-        "the gradient on random networks, in the order W1, b1, W2, b2",
-        "Check every block, the bias gradients (sums of the deltas over the examples) "
-        "included, and the order of the flattened gradient.",
-        _fbp_random,
-        close(parts=[1], part_names=["cost", "gradient"]),
+        name="forward_backward_gradient",
+        cell=NEURAL_CELL,
+        part=NEURAL_PART,
+        points=3.0,
+        description="the gradient on random networks, in the order W1, b1, W2, b2",
+        calls=_fbp_random,
+        compare=close(parts=[1], part_names=["cost", "gradient"]),
+        hints=(Hint("Check every block, the bias gradients (sums of the deltas over the examples) "
+        "included, and the order of the flattened gradient."),),
     ),
     Check(
-        "forward_backward_gradcheck",
-        "q2",
-        NEURAL_CELL,
-        2.0,
-        "your gradient agrees with centred differences of your own cost",
-        "Your gradient does not match your cost function: check the backprop deltas.",
-        _fbp_perturbed,
-        _gradient_matches_differences,
+        name="forward_backward_gradcheck",
+        cell=NEURAL_CELL,
+        part=NEURAL_PART,
+        points=2.0,
+        description="your gradient agrees with centred differences of your own cost",
+        calls=_fbp_perturbed,
+        compare=_gradient_matches_differences,
+        hints=(Hint("Your gradient does not match your cost function: check the backprop deltas."),),
     ),
     Check(
-        "forward_backward_shapes",
-        "q2",
-        NEURAL_CELL,
-        1.0,
-        "returns a scalar cost and a gradient shaped like params",
-        "Return (cost, grad) with grad flattened to the shape of params.",
-        lambda rng: _fbp_random(rng)[:1],
-        _shapes_only,
+        name="forward_backward_shapes",
+        cell=NEURAL_CELL,
+        part=NEURAL_PART,
+        points=1.0,
+        description="returns a scalar cost and a gradient shaped like params",
+        calls=lambda rng: _fbp_random(rng)[:1],
+        compare=_shapes_only,
+        hints=(Hint("Return (cost, grad) with grad flattened to the shape of params."),),
     ),
 )

@@ -1,13 +1,19 @@
 """Hidden checks for problem 3: word2vec and SGD (16 points + 2 extra for CBOW)."""
 
-from autograder.checks.model import Check, close
+from autograder.checks.model import Check, Hint, close
 from autograder.kernel.probe import Call, Ref
 
+NORMALIZE_PART = "3(a) normalizeRows"
 NORMALIZE_CELL = "q3_normalize_hidden"
+SOFTMAX_COST_PART = "3(b) softmaxCostAndGradient"
 SOFTMAX_COST_CELL = "q3_softmax_cost_hidden"
+NEG_SAMPLING_PART = "3(c) negSamplingCostAndGradient"
 NEG_SAMPLING_CELL = "q3_neg_sampling_hidden"
+SKIPGRAM_PART = "3(d) skipgram"
 SKIPGRAM_CELL = "q3_skipgram_hidden"
+CBOW_PART = "3(e) cbow (extra credit)"
 CBOW_CELL = "q3_cbow_hidden"
+SGD_PART = "3(f) sgd"
 SGD_CELL = "q3_sgd_hidden"
 COST_PARTS = ["cost", "gradPred", "grad"]
 MODEL_PARTS = ["cost", "gradIn", "gradOut"]
@@ -121,7 +127,9 @@ QUIET = 10**9  # PRINT_EVERY: never print
 
 def _sgd_converges(rng):
     x0 = rng.uniform(-2, 2, size=3)
-    return [Call("sgd", (Ref("object", "quadratic"), x0, 0.01, 1000), {"PRINT_EVERY": QUIET})]
+    centre = rng.uniform(-2, 2, size=3)
+    return [Call("sgd", (Ref("object", "shifted", (centre,)), x0, 0.01, 1000),
+                 {"PRINT_EVERY": QUIET})]
 
 
 def _sgd_postprocessing(rng):
@@ -129,7 +137,7 @@ def _sgd_postprocessing(rng):
     return [
         Call(
             "sgd",
-            (Ref("object", "quadratic"), x0, 0.1, 7),
+            (Ref("object", "shifted", (rng.normal(size=4),)), x0, 0.1, 7),
             {"postprocessing": Ref("object", "normalise"), "PRINT_EVERY": QUIET},
         )
     ]
@@ -137,126 +145,126 @@ def _sgd_postprocessing(rng):
 
 CHECKS = (
     Check(
-        "normalize_rows",
-        "q3",
-        NORMALIZE_CELL,
-        2.0,
-        "each row of random matrices scaled to unit length",
-        "Divide each row by its own Euclidean norm (axis=1, keepdims=True).",
-        _normalize,
-        close(),
+        name="normalize_rows",
+        cell=NORMALIZE_CELL,
+        part=NORMALIZE_PART,
+        points=2.0,
+        description="each row of random matrices scaled to unit length",
+        calls=_normalize,
+        compare=close(),
+        hints=(Hint("Divide each row by its own Euclidean norm (axis=1, keepdims=True)."),),
     ),
     Check(
-        "softmax_cost_value",
-        "q3",
-        SOFTMAX_COST_CELL,
-        1.0,
-        "the softmax cross-entropy cost",
-        "The cost is -log(y_hat[target]) with y_hat = softmax(U v_c).",
-        _softmax_cost,
-        close(parts=[0], part_names=COST_PARTS),
+        name="softmax_cost_value",
+        cell=SOFTMAX_COST_CELL,
+        part=SOFTMAX_COST_PART,
+        points=1.0,
+        description="the softmax cross-entropy cost",
+        calls=_softmax_cost,
+        compare=close(parts=[0], part_names=COST_PARTS),
+        hints=(Hint("The cost is -log(y_hat[target]) with y_hat = softmax(U v_c)."),),
     ),
     Check(
-        "softmax_cost_gradPred",
-        "q3",
-        SOFTMAX_COST_CELL,
-        1.0,
-        "the gradient with respect to the predicted vector v_c",
-        "d cost / d v_c = U^T (y_hat - y).",
-        _softmax_cost,
-        close(parts=[1], part_names=COST_PARTS),
+        name="softmax_cost_gradPred",
+        cell=SOFTMAX_COST_CELL,
+        part=SOFTMAX_COST_PART,
+        points=1.0,
+        description="the gradient with respect to the predicted vector v_c",
+        calls=_softmax_cost,
+        compare=close(parts=[1], part_names=COST_PARTS),
+        hints=(Hint("d cost / d v_c = U^T (y_hat - y)."),),
     ),
     Check(
-        "softmax_cost_grad",
-        "q3",
-        SOFTMAX_COST_CELL,
-        1.0,
-        "the gradient with respect to the output vectors U",
-        "d cost / d U = (y_hat - y) v_c^T, shaped like U.",
-        _softmax_cost,
-        close(parts=[2], part_names=COST_PARTS),
+        name="softmax_cost_grad",
+        cell=SOFTMAX_COST_CELL,
+        part=SOFTMAX_COST_PART,
+        points=1.0,
+        description="the gradient with respect to the output vectors U",
+        calls=_softmax_cost,
+        compare=close(parts=[2], part_names=COST_PARTS),
+        hints=(Hint("d cost / d U = (y_hat - y) v_c^T, shaped like U."),),
     ),
     Check(
-        "neg_sampling_cost",
-        "q3",
-        NEG_SAMPLING_CELL,
-        1.0,
-        "the negative-sampling cost (K = 10 samples from getNegativeSamples)",
-        "cost = -log sigma(u_o . v_c) - sum_k log sigma(-u_k . v_c); draw the samples once "
-        "with getNegativeSamples(target, dataset, K).",
-        _neg_sampling,
-        close(parts=[0], part_names=COST_PARTS),
+        name="neg_sampling_cost",
+        cell=NEG_SAMPLING_CELL,
+        part=NEG_SAMPLING_PART,
+        points=1.0,
+        description="the negative-sampling cost (K = 10 samples from getNegativeSamples)",
+        calls=_neg_sampling,
+        compare=close(parts=[0], part_names=COST_PARTS),
+        hints=(Hint("cost = -log sigma(u_o . v_c) - sum_k log sigma(-u_k . v_c); draw the samples once "
+        "with getNegativeSamples(target, dataset, K)."),),
     ),
     Check(
-        "neg_sampling_gradients",
-        "q3",
-        NEG_SAMPLING_CELL,
-        1.5,
-        "both negative-sampling gradients",
-        "Check gradPred and the rows of grad for the target and for every negative sample.",
-        _neg_sampling,
-        close(parts=[1, 2], part_names=COST_PARTS),
+        name="neg_sampling_gradients",
+        cell=NEG_SAMPLING_CELL,
+        part=NEG_SAMPLING_PART,
+        points=1.5,
+        description="both negative-sampling gradients",
+        calls=_neg_sampling,
+        compare=close(parts=[1, 2], part_names=COST_PARTS),
+        hints=(Hint("Check gradPred and the rows of grad for the target and for every negative sample."),),
     ),
     Check(
-        "neg_sampling_repeated_samples",
-        "q3",
-        NEG_SAMPLING_CELL,
-        1.5,
-        "a word drawn several times as a negative counts once per draw",
-        "When a negative index repeats, its gradient rows must add up (np.add.at or a "
-        "loop), not overwrite each other.",
-        _neg_sampling_repeats,
-        close(part_names=COST_PARTS),
+        name="neg_sampling_repeated_samples",
+        cell=NEG_SAMPLING_CELL,
+        part=NEG_SAMPLING_PART,
+        points=1.5,
+        description="a word drawn several times as a negative counts once per draw",
+        calls=_neg_sampling_repeats,
+        compare=close(part_names=COST_PARTS),
+        hints=(Hint("When a negative index repeats, its gradient rows must add up (np.add.at or a "
+        "loop), not overwrite each other."),),
     ),
     Check(
-        "skipgram_gradients",
-        "q3",
-        SKIPGRAM_CELL,
-        2.0,
-        "skip-gram sums the cost and routes gradients to the right rows",
-        "gradPred belongs in the centre word's row of gradIn; sum cost and gradOut over "
-        "the context words.",
-        _skipgram,
-        close(part_names=MODEL_PARTS),
+        name="skipgram_gradients",
+        cell=SKIPGRAM_CELL,
+        part=SKIPGRAM_PART,
+        points=2.0,
+        description="skip-gram sums the cost and routes gradients to the right rows",
+        calls=_skipgram,
+        compare=close(part_names=MODEL_PARTS),
+        hints=(Hint("gradPred belongs in the centre word's row of gradIn; sum cost and gradOut over "
+        "the context words."),),
     ),
     Check(
-        "skipgram_repeated_context",
-        "q3",
-        SKIPGRAM_CELL,
-        1.0,
-        "skip-gram with repeated context words (and the centre word in its context)",
-        "Every context word counts, repeats included.",
-        _skipgram_repeats,
-        close(part_names=MODEL_PARTS),
+        name="skipgram_repeated_context",
+        cell=SKIPGRAM_CELL,
+        part=SKIPGRAM_PART,
+        points=1.0,
+        description="skip-gram with repeated context words (and the centre word in its context)",
+        calls=_skipgram_repeats,
+        compare=close(part_names=MODEL_PARTS),
+        hints=(Hint("Every context word counts, repeats included."),),
     ),
     Check(
-        "cbow_gradients",
-        "q3",
-        CBOW_CELL,
-        2.0,
-        "CBOW predicts from the SUM of the context vectors, gradients to every context row",
-        "Each occurrence of a context word receives gradPred (repeats add up).",
-        _cbow,
-        close(part_names=MODEL_PARTS),
+        name="cbow_gradients",
+        cell=CBOW_CELL,
+        part=CBOW_PART,
+        points=2.0,
+        description="CBOW predicts from the SUM of the context vectors, gradients to every context row",
+        calls=_cbow,
+        compare=close(part_names=MODEL_PARTS),
+        hints=(Hint("Each occurrence of a context word receives gradPred (repeats add up)."),),
     ),
     Check(
-        "sgd_converges",
-        "q3",
-        SGD_CELL,
-        2.0,
-        "sgd minimises a quadratic",
-        "Each iteration: cost, grad = f(x); x -= step * grad; x = postprocessing(x).",
-        _sgd_converges,
-        close(atol=1e-6),
+        name="sgd_converges",
+        cell=SGD_CELL,
+        part=SGD_PART,
+        points=2.0,
+        description="sgd minimises a quadratic",
+        calls=_sgd_converges,
+        compare=close(atol=1e-6),
+        hints=(Hint("Each iteration: cost, grad = f(x); x -= step * grad; x = postprocessing(x)."),),
     ),
     Check(
-        "sgd_postprocessing",
-        "q3",
-        SGD_CELL,
-        2.0,
-        "sgd applies postprocessing after every step",
-        "Assign the result: x = postprocessing(x), after the update, every iteration.",
-        _sgd_postprocessing,
-        close(),
+        name="sgd_postprocessing",
+        cell=SGD_CELL,
+        part=SGD_PART,
+        points=2.0,
+        description="sgd applies postprocessing after every step",
+        calls=_sgd_postprocessing,
+        compare=close(),
+        hints=(Hint("Assign the result: x = postprocessing(x), after the update, every iteration."),),
     ),
 )

@@ -2,10 +2,12 @@
 
 import numpy as np
 
-from autograder.checks.model import Check, close
+from autograder.checks.model import Check, Hint, close
 from autograder.kernel.probe import Call
 
+FEATURES_PART = "4(a) getSentenceFeatures"
 FEATURES_CELL = "q4_features_hidden"
+SELECTION_PART = "4(c) getRegularizationValues and chooseBestModel"
 SELECTION_CELL = "q4_selection_hidden"
 
 
@@ -65,44 +67,44 @@ def _same_reg(student, reference):
 
 CHECKS = (
     Check(
-        "sentence_features_mean",
-        "q4",
-        FEATURES_CELL,
-        1.5,
-        "the mean of the sentence's word vectors (repeated words included)",
-        "Average (not sum) the vectors of all words of the sentence.",
-        _features,
-        close(),
+        name="sentence_features_mean",
+        cell=FEATURES_CELL,
+        part=FEATURES_PART,
+        points=1.5,
+        description="the mean of the sentence's word vectors (repeated words included)",
+        calls=_features,
+        compare=close(),
+        hints=(Hint("Average (not sum) the vectors of all words of the sentence."),),
     ),
     Check(
-        "sentence_features_shape",
-        "q4",
-        FEATURES_CELL,
-        0.5,
-        "a one-word sentence gives that word's vector, shape (D,)",
-        "Return a 1-D vector of the word-vector dimension.",
-        _one_word,
-        close(),
+        name="sentence_features_shape",
+        cell=FEATURES_CELL,
+        part=FEATURES_PART,
+        points=0.5,
+        description="a one-word sentence gives that word's vector, shape (D,)",
+        calls=_one_word,
+        compare=close(),
+        hints=(Hint("Return a 1-D vector of the word-vector dimension."),),
     ),
     Check(
-        "regularization_values",
-        "q4",
-        SELECTION_CELL,
-        1.0,
-        "at least 5 positive values spanning two orders of magnitude",
-        "Search a logarithmic range, e.g. np.logspace(-4, 2, 13).",
-        _regularization_values,
-        _sensible_values,
+        name="regularization_values",
+        cell=SELECTION_CELL,
+        part=SELECTION_PART,
+        points=1.0,
+        description="at least 5 positive values spanning two orders of magnitude",
+        calls=_regularization_values,
+        compare=_sensible_values,
+        hints=(Hint("Search a logarithmic range, e.g. np.logspace(-4, 2, 13)."),),
     ),
     Check(
-        "choose_best_model",
-        "q4",
-        SELECTION_CELL,
-        1.0,
-        "chooses the model with the best DEV accuracy",
-        "Pick by dev accuracy: the test set is for the final report only, the train "
-        "accuracy rewards overfitting.",
-        _results,
-        _same_reg,
+        name="choose_best_model",
+        cell=SELECTION_CELL,
+        part=SELECTION_PART,
+        points=1.0,
+        description="chooses the model with the best DEV accuracy",
+        calls=_results,
+        compare=_same_reg,
+        hints=(Hint("Pick by dev accuracy: the test set is for the final report only, the train "
+        "accuracy rewards overfitting."),),
     ),
 )

@@ -15,7 +15,7 @@ import contextlib
 import io
 import random
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -45,8 +45,12 @@ class Call:
     seeds: (random seed, np.random seed) set right before the call, or None.
     isolate: names of dependencies to replace by KNOWN_GOOD stand-ins during the call, so a
         mistake in softmax does not cost points again in forward_backward_prop.
-    cast: "bool" to turn the result into a bool (gradcheck_naive's verdict).
+    cast: "bool" for a verdict (gradcheck_naive's): an object that is not plain data (a
+        result class with __bool__) is turned into a bool; None and plain values are kept as
+        they are, so the trusted side tells a missing return from False.
     strict_warnings: turn warnings (overflow, invalid value) into errors during the call.
+    echo: positions of arguments returned after the call, for checks that a function puts
+        its input back: the outcome is then [result, argument, ...].
     """
 
     function: str
@@ -56,6 +60,11 @@ class Call:
     isolate: tuple[str, ...] = ()
     cast: str | None = None
     strict_warnings: bool = False
+    echo: tuple[int, ...] = ()
+
+    def with_own_helpers(self) -> Call:
+        """The same call without stand-ins: the function uses the student's own helpers."""
+        return replace(self, isolate=())
 
 
 @dataclass
@@ -73,20 +82,26 @@ class Outcome:
 # ---------------------------------------------------------------- kernel-side objects
 
 
-def _known_good_softmax(x):
-    from scipy.special import softmax
+def _like(x, result: np.ndarray):
+    """Return the stand-in's result in the caller's own array type: code written with
+    np.matrix keeps its matrix semantics (`*` is a matrix product) across the stand-in."""
+    return np.asmatrix(result) if isinstance(x, np.matrix) else result
 
-    return softmax(np.asarray(x, dtype=float), axis=-1)
+
+def _known_good_softmax(x):
+    a = np.asarray(x, dtype=float)
+    e = np.exp(a - np.max(a, axis=-1, keepdims=True))
+    return _like(x, e / np.sum(e, axis=-1, keepdims=True))
 
 
 def _known_good_sigmoid(x):
-    from scipy.special import expit
-
-    return expit(np.asarray(x, dtype=float))
+    a = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(a))  # never overflows
+    return _like(x, np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
 
 
 def _known_good_sigmoid_grad(s):
-    return s * (1.0 - s)
+    return np.multiply(s, 1.0 - s)  # elementwise for arrays and matrices alike
 
 
 KNOWN_GOOD = {
@@ -132,34 +147,55 @@ def _probe_cost(predicted, target, outputVectors, dataset):
     return scale * float(np.sum(predicted)), scale * np.ones_like(predicted) + predicted, grad
 
 
-def _objective_quadratic(x):
-    return float(np.sum(x**2)), 2 * x
+# The objectives handed to a student's gradient checker and SGD are all built by one neutral
+# factory: every one is a function named `f` with the same code, so a checker that reads names
+# or code instead of computing learns nothing from them.
 
 
-def _objective_curved(x):
-    """exp(3x): a one-sided difference with h = 1e-4 is off by more than 1e-5 here."""
-    return float(np.sum(np.exp(3 * x))), 3 * np.exp(3 * x)
-
-
-def _objective_wrong_at(index):
-    index = tuple(index)
+def _objective(weights, curvature, gradient_error=None):
+    """f(x) = sum(w * x^2 / 2) + sum(exp(k x)) / k^2 (k = 0 drops the second term), with its
+    gradient w x + exp(k x) / k, plus `gradient_error` (an array like x, or None) in the
+    gradient only."""
+    w = np.asarray(weights, dtype=float)
+    k = float(curvature)
+    error = None if gradient_error is None else np.asarray(gradient_error, dtype=float)
 
     def f(x):
-        grad = 2 * x
-        grad[index] += 0.1
-        return float(np.sum(x**2)), grad
+        x = np.asarray(x, dtype=float)
+        cost = 0.5 * float(np.sum(w * x * x))
+        grad = w * x
+        if k:
+            cost += float(np.sum(np.exp(k * x))) / k**2
+            grad = grad + np.exp(k * x) / k
+        if error is not None:
+            grad = grad + error
+        return cost, grad
 
     return f
 
 
-def _objective_noisy(x):
-    """A linear cost scaled by fresh draws of both generators.
+def _objective_shifted(centre):
+    """f(x) = sum((x - c)^2): minimised at c, so an SGD that returns zeros or x0 is wrong."""
+    c = np.asarray(centre, dtype=float)
 
-    Checkable only if both generators are restored before every call; linear so that the
-    check says nothing about one-sided against centred differences.
-    """
-    w = random.random() + np.random.rand()
-    return float(w * np.sum(x)), w * np.ones_like(x)
+    def f(x):
+        d = np.asarray(x, dtype=float) - c
+        return float(np.sum(d * d)), 2 * d
+
+    return f
+
+
+def _objective_sampled(weights):
+    """A cost that depends on draws from Python's `random` (as negative sampling does via
+    dataset.sampleTokenIdx()): checkable only if `random` is restored before every call."""
+    w = np.asarray(weights, dtype=float)
+
+    def f(x):
+        x = np.asarray(x, dtype=float)
+        scale = 1.0 + random.random()
+        return scale * 0.5 * float(np.sum(w * x * x)), scale * w * x
+
+    return f
 
 
 def _postprocess_normalise(x):
@@ -170,10 +206,9 @@ OBJECTS = {
     "replay_dataset": ReplayDataset,
     "uniform_dataset": UniformDataset,
     "probe_cost": lambda: _probe_cost,
-    "quadratic": lambda: _objective_quadratic,
-    "curved": lambda: _objective_curved,
-    "wrong_at": _objective_wrong_at,
-    "noisy": lambda: _objective_noisy,
+    "objective": _objective,
+    "shifted": _objective_shifted,
+    "sampled": _objective_sampled,
     "normalise": lambda: _postprocess_normalise,
 }
 
@@ -267,13 +302,21 @@ def execute(call: Call, namespace: dict) -> Outcome:
             contextlib.redirect_stdout(sink),
             contextlib.redirect_stderr(sink),
         ):
-            warnings.simplefilter("error" if call.strict_warnings else "ignore")
+            warnings.simplefilter("ignore")
+            if call.strict_warnings:  # numeric warnings only, not numpy's own deprecations
+                warnings.simplefilter("error", RuntimeWarning)
             result = function(*args, **kwargs)
-        if call.cast == "bool":
+        if call.cast == "bool" and not _is_plain(result):
             result = bool(result)
+        if call.echo:
+            result = [result, *(args[i] for i in call.echo)]
         return Outcome(value=normalise(result))
     except Exception as exc:  # the function under test may raise anything
         return Outcome(error=f"{type(exc).__name__}: {_first_line(exc)}")
+
+
+def _is_plain(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, int, float, np.number, np.bool_, np.ndarray))
 
 
 def _float_errors(strict: bool) -> dict[str, str]:

@@ -147,6 +147,7 @@ def write_calls(path: Path, calls: list[Call]) -> None:
             "isolate": list(c.isolate),
             "cast": c.cast,
             "strict_warnings": c.strict_warnings,
+            "echo": list(c.echo),
         }
         for c in calls
     ]
@@ -166,6 +167,7 @@ def read_calls(path: Path) -> list[Call]:
             isolate=tuple(str(n) for n in item["isolate"]),
             cast=item["cast"],
             strict_warnings=bool(item["strict_warnings"]),
+            echo=tuple(int(i) for i in item.get("echo", ())),
         ))
     return calls
 

@@ -1,0 +1,3 @@
+"""Mutants of problem 2: sigmoid, sigmoid_grad, gradcheck_naive, forward_backward_prop."""
+
+MUTANTS = ()

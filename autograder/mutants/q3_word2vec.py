@@ -1,0 +1,3 @@
+"""Mutants of problem 3: word2vec and sgd."""
+
+MUTANTS = ()

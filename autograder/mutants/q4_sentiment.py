@@ -1,0 +1,3 @@
+"""Mutants of problem 4: sentence features and model selection."""
+
+MUTANTS = ()
