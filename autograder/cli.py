@@ -1,6 +1,7 @@
 """`autograder`: grade submissions in sandboxes.
 
     autograder grade SUBMISSIONS_DIR --assignment ps1 --out DIR -j N [--sandbox bwrap|docker]
+    autograder audit [--seeds 200]          test the hidden checks against the mutants
     autograder serve [--port 8000]          the grader service (autograder.service)
 """
 
@@ -94,8 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     grade.set_defaults(func=_grade)
 
+    from autograder.audit.cli import add_command as add_audit
     from autograder.service.cli import add_commands
 
+    add_audit(sub)
     add_commands(sub)
     return parser
 

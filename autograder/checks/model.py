@@ -124,9 +124,10 @@ class Plan:
     examples: tuple[tuple[str, tuple[Call, ...]], ...]
 
     @classmethod
-    def build(cls, check: Check, seed: int) -> Plan:
-        return cls(check, _variants(check.calls(check.rng(seed))),
-                   _variants(check.calls(check.rng(PUBLIC_SEED))))
+    def build(cls, check: Check, seed: int, examples: bool = True) -> Plan:
+        """examples=False leaves the public examples out (the audit needs scores only)."""
+        public = _variants(check.calls(check.rng(PUBLIC_SEED))) if examples else ()
+        return cls(check, _variants(check.calls(check.rng(seed))), public)
 
     @property
     def calls(self) -> list[Call]:
@@ -229,7 +230,9 @@ class Judge:
             self._cache[key] = cached
         return cached[1]
 
-    def __call__(self, plan: Plan, outcomes: Sequence[Outcome]) -> CheckResult:
+    def __call__(self, plan: Plan, outcomes: Sequence[Outcome], explain: bool = True
+                 ) -> CheckResult:
+        """The verdict on one plan's outcomes; explain=False skips hints and examples."""
         check = plan.check
         hidden, examples = plan.split(outcomes)
         verdicts = {variant: _compare(check, hidden[variant], self.reference(calls))
@@ -243,10 +246,12 @@ class Judge:
             return CheckResult(check, check.points, None, tuple(dict.fromkeys(notes)))
         variant = plan.variants[0][0]  # both failed: report the stand-ins' verdict
         calls = dict(plan.variants)[variant]
+        if not explain:
+            return CheckResult(check, 0.0, verdicts[variant].reason, verdicts[variant].notes)
         return CheckResult(
             check, 0.0, verdicts[variant].reason, verdicts[variant].notes,
             hint=self._hint(check, calls, hidden[variant]),
-            example=self._example(plan, variant, examples[variant]),
+            example=self._example(plan, variant, examples.get(variant, [])),
         )
 
     def _hint(self, check: Check, calls: tuple[Call, ...], student: list[Outcome]
@@ -269,7 +274,7 @@ class Judge:
         return None
 
     def _example(self, plan: Plan, variant: str, student: list[Outcome]) -> str | None:
-        calls = dict(plan.examples)[variant]
+        calls = dict(plan.examples).get(variant, ())
         reference = self.reference(calls)
         for call, s, r in zip(calls, student, reference, strict=True):
             if not same_outcome(s, r):
