@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from autograder.checks import CATALOGUE, Check
-from autograder.checks.model import Judge, Plan
+from autograder.checks.model import PUBLIC_SEED, Judge, Plan
 from autograder.kernel.probe import execute
 
 # The helpers each graded function calls by name: a mutant of a helper can change the
@@ -58,14 +59,28 @@ class Tally:
 
 
 def affected(check: Check, defined: Iterable[str]) -> bool:
-    """Whether a subject defining `defined` can change this check's outcomes."""
+    """Whether a subject defining `defined` can change this check's verdict.
+
+    A check of another function is affected through that function's helpers only; helpers the
+    check replaces by known-good stand-ins cannot lose it points (the stand-in variant is the
+    reference's own outcome, and the better verdict stands).
+    """
     names = set(defined)
-    return check.function in names or bool(DEPENDS.get(check.function, frozenset()) & names)
+    if check.function in names:
+        return True
+    return bool((DEPENDS.get(check.function, frozenset()) - _isolated(check)) & names)
 
 
-def audit_seed(subjects: Sequence[Subject], seed: int, checks: Sequence[Check] = CATALOGUE,
+@cache
+def _isolated(check: Check) -> frozenset[str]:
+    calls = check.calls(check.rng(PUBLIC_SEED))
+    return frozenset.intersection(*(frozenset(c.isolate) for c in calls))
+
+
+def audit_seed(subjects: Sequence[Subject], seed: int, checks: Sequence[Check] | None = None,
                judge: Judge | None = None) -> list[tuple[float, set[str], str | None]]:
     """Per subject: (points lost, checks failed, what went wrong or None) at one seed."""
+    checks = CATALOGUE if checks is None else checks
     judge = judge or Judge()
     plans = {c.name: Plan.build(c, seed, examples=False) for c in checks}
     results = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-ENGINE_VERSION = "2"  # raised whenever a change can alter a grade: cached results regrade
+ENGINE_VERSION = "3"  # raised whenever a change can alter a grade: cached results regrade
 
 
 @dataclass
@@ -17,6 +17,7 @@ class CheckOutcome:
     score: float
     description: str
     message: str | None = None  # what went wrong; None when passed
+    note: str | None = None  # equivalent forms accepted, which helpers the verdict used
 
     @property
     def passed(self) -> bool:

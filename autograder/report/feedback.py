@@ -124,7 +124,7 @@ def _cell(cell: CellGrade) -> str:
             verdict = f"no answer found: 0 points so far; {WRITTEN_NOTE}"
         return (f"<h3>{esc(cell.grade_id, 100)}: written answer "
                 f"({esc(points(cell.max_points))} points)</h3>\n<p>{esc(verdict)}</p>\n")
-    rows = "".join(_check_row(c.name, c.score, c.points, c.description, c.message)
+    rows = "".join(_check_row(c.name, c.score, c.points, c.description, c.message, c.note)
                    for c in cell.checks)
     if not cell.checks:
         message = None if (cell.score or 0.0) >= cell.max_points else "not all points earned"
@@ -134,12 +134,16 @@ def _cell(cell: CellGrade) -> str:
 
 
 def _check_row(name: str, score: float, max_points: float, description: str,
-               message: str | None) -> str:
+               message: str | None, note: str | None = None) -> str:
+    """One check: what it tests, what went wrong (or, for advice worth no points, what to
+    improve) and the notes on accepted equivalent forms."""
     details = esc(description, 500)
-    if message is not None:
-        details += "\n" + esc(message)
+    for extra in (message, note):
+        if extra:
+            details += "\n" + esc(extra)
+    advice = message is not None and max_points == 0
+    result = "advice" if advice else ("passed" if message is None else "failed")
     return CHECK_ROW.substitute(
-        row="pass" if message is None else "fail", name=esc(name, 100), score=esc(points(score)),
-        max=esc(points(max_points)), result="passed" if message is None else "failed",
-        details=details,
+        row="pass" if message is None or advice else "fail", name=esc(name, 100),
+        score=esc(points(score)), max=esc(points(max_points)), result=result, details=details,
     )

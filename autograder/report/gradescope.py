@@ -79,10 +79,12 @@ def _cell_tests(cell: CellGrade) -> list[dict[str, Any]]:
     tests = []
     for check in cell.checks:
         output = clean(check.description, 500)
-        if not check.passed:
-            output += f"\n{clean(check.message)}"
+        for extra in (check.message, check.note):
+            if extra:
+                output += f"\n{clean(extra)}"
+        ok = check.passed or check.points == 0  # advice worth no points never fails
         tests.append(_test(f"{where}{one_line(check.name, 100)}", check.score, check.points,
-                           output, VISIBLE, "passed" if check.passed else "failed"))
+                           output, VISIBLE, "passed" if ok else "failed"))
     return tests
 
 
