@@ -281,7 +281,7 @@ class Judge:
                 yours = f"raised {s.error}" if not s.ok else render(s.value)
                 where = " (with known-good helpers)" if variant == STAND_INS else ""
                 return (f"Public example{where}: {render_call(call)}\n"
-                        f"  expected: {render(r.value)}\n  yours:    {yours}")[:2500]
+                        f"  expected: {render(r.value)}\n  yours:    {yours}")[:1500]
         return None
 
 
