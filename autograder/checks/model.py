@@ -485,6 +485,10 @@ REF_TEXT = {
     "shifted": "f with cost sum((x - c)**2), c = {0}",
     "sampled": "f with cost (1 + random.random()) * sum(w * x**2) / 2, w = {0}",
     "normalise": "x / np.linalg.norm(x)",
+    "window_cost": "a test cost function: cost = (target + 1) * sum(predicted) + "
+                   "outputVectors[target] @ predicted, gradPred = (target + 1) + predicted "
+                   "+ outputVectors[target], grad = (w + 1) / V * predicted in every row w "
+                   "plus (target + 1) * predicted in row target",
 }
 
 

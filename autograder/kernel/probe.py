@@ -202,6 +202,31 @@ def _postprocess_normalise(x):
     return x / np.linalg.norm(x)
 
 
+def _window_cost():
+    """A cost function for testing skip-gram and CBOW (named f, like every test object).
+
+    cost = (target + 1) * sum(predicted) + outputVectors[target] . predicted;
+    gradPred = (target + 1) + predicted + outputVectors[target];
+    grad has (w + 1) / V * predicted in every row w, plus (target + 1) * predicted in row
+    `target`. Every output depends on the target, the predicted vector and the output vectors
+    passed in, and grad is non-zero in every row, so a model that calls it with the wrong
+    arguments, or routes or sums its results wrongly (only the target's row of grad, a
+    repeated word once), gets results that differ from the reference's.
+    """
+
+    def f(predicted, target, outputVectors, dataset):
+        p = np.asarray(predicted, dtype=float)
+        flat, U, t = p.reshape(-1), np.asarray(outputVectors, dtype=float), int(target)
+        scale = t + 1.0
+        V = U.shape[0]
+        grad = np.outer(np.arange(1, V + 1) / V, flat)
+        grad[t] += scale * flat
+        cost = scale * float(np.sum(flat)) + float(U[t] @ flat)
+        return cost, (scale + flat + U[t]).reshape(p.shape), grad
+
+    return f
+
+
 OBJECTS = {
     "replay_dataset": ReplayDataset,
     "uniform_dataset": UniformDataset,
@@ -210,6 +235,7 @@ OBJECTS = {
     "shifted": _objective_shifted,
     "sampled": _objective_sampled,
     "normalise": lambda: _postprocess_normalise,
+    "window_cost": _window_cost,
 }
 
 
