@@ -53,7 +53,7 @@ def _checks(grade_id: str, failing: set[str], reason: str | None = None) -> list
             out.append(CheckOutcome(check.name, check.points, check.points, check.description))
         else:
             out.append(CheckOutcome(check.name, check.points, 0.0, check.description,
-                                    reason or f"{check.message} (wrong values)"))
+                                    reason or f"{check.part}: your result differs (wrong values)."))
     return out
 
 
