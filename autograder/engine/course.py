@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.checks import cell_points
-from autograder.engine import nbgrader_speedup
+from autograder.engine import nbgrader_speedup, notebook_io
 
 log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[2]
@@ -137,7 +137,8 @@ class AssignmentCopy:
         try:
             with warnings.catch_warnings():  # nbformat repairs duplicate cell ids, and says so
                 warnings.simplefilter("ignore")
-                nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+                # bounded: size first, then nesting depth and cell count (notebook_io)
+                nb = notebook_io.reads_notebook(raw)
                 nbformat.validate(nb)
         except Exception as exc:  # any parse or schema problem is the student's to fix
             raise NotebookError(f"{name}.ipynb is not a valid notebook ({_short(exc)})") from None
@@ -160,6 +161,10 @@ class AssignmentCopy:
             quiet.removeHandler(collector)
         if notes is not None:
             notes.extend(f"{name}.ipynb: {m}" for m in collector.messages)
+        try:  # what the job folder will hold, written compactly: refused here if too large
+            notebook_io.dumps_notebook(nb)
+        except notebook_io.NotebookFormatError as exc:
+            raise NotebookError(f"{name}.ipynb is too large to grade ({exc})") from None
         return nb
 
 

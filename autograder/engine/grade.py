@@ -21,6 +21,7 @@ import nbformat
 
 from autograder import kernel
 from autograder.checks import CATALOGUE, Check, check_seed, judge, reference_namespace
+from autograder.engine import notebook_io
 from autograder.engine.course import AssignmentCopy, NotebookError
 from autograder.engine.results import (
     CellGrade,
@@ -165,7 +166,8 @@ class Grader:
                 elif (self.options.skip_sanity_cells and grade_id.endswith("_sanity")
                       and meta.get("locked") and not meta.get("grade")):
                     cell.source = SANITY_PLACEHOLDER
-            nbformat.write(runnable, job / f"{name}.ipynb")
+            # compact and capped (restore checked the size): never nbformat's indented form
+            notebook_io.write_notebook(job / f"{name}.ipynb", runnable)
 
     def _run_sandbox(self, job: Path, name: str) -> RunResult:
         """One sandbox run, tried once more when the sandbox itself failed (a daemon hiccup,
