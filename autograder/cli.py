@@ -18,7 +18,7 @@ log = logging.getLogger("autograder")
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from autograder.engine.batch import grade_batch
+    from autograder.engine.batch import grade_batch, start_workspace
     from autograder.engine.course import AssignmentCopy
     from autograder.engine.grade import GradingOptions
     from autograder.report import write_feedback, write_grades_csv, write_results_json
@@ -34,6 +34,7 @@ def _grade(args: argparse.Namespace) -> int:
         return 2
     limits = Limits(memory_bytes=args.memory_mb * 2**20, wall_seconds=args.notebook_timeout)
     options = GradingOptions(limits=limits, cell_timeout=args.cell_timeout)
+    start_workspace(args.sandbox)  # reaps dead graders' leftovers; this run's temp files
     course = AssignmentCopy(args.course, args.assignment)
     out: Path = args.out
     bar = tqdm(desc="grading", unit="submission", disable=args.quiet)

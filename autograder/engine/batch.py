@@ -9,8 +9,13 @@ results/<student>/results.json (Gradescope), feedback/<student>.html, notebooks/
 
 from __future__ import annotations
 
+import atexit
 import logging
+import multiprocessing
 import re
+import signal
+import sys
+import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -18,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.engine import scratch
 from autograder.engine.course import AssignmentCopy
 from autograder.engine.grade import Grader, GradingOptions
 from autograder.engine.results import ENGINE_VERSION, NotebookReport, SubmissionResult
@@ -36,24 +42,63 @@ class Entry:
 
 
 def discover(submissions_dir: Path, assignment: str) -> tuple[list[Entry], list[str]]:
-    """Submissions in nbgrader's layout (and <student>.zip); returns (entries, problems)."""
+    """Submissions in nbgrader's layout (and <student>.zip); returns (entries, problems).
+
+    Links are never followed: a linked student folder or zip is skipped, and a linked
+    assignment folder (`x/ps1 -> ../honest/ps1`) is that student's submission, refused
+    when it is read (load_folder), so the student learns why.
+    """
     entries, problems = [], []
     for path in sorted(Path(submissions_dir).iterdir()):
         student = path.name[:-4] if path.suffix == ".zip" else path.name
         if not STUDENT_ID.match(student):
             problems.append(f"{path.name!r}: not a valid student id, skipped")
-            continue
-        if path.is_dir() and not path.is_symlink() and (path / assignment).is_dir():
+        elif path.is_symlink():
+            problems.append(f"{path.name!r}: a symbolic link, skipped")
+        elif path.is_dir() and ((path / assignment).is_symlink()
+                                or (path / assignment).is_dir()):
             entries.append(Entry(student, path / assignment))
-        elif path.suffix == ".zip" and path.is_file() and not path.is_symlink():
+        elif path.suffix == ".zip" and path.is_file():
             entries.append(Entry(student, path))
     return entries, problems
 
 
 def load(entry: Entry) -> Submission:
-    if entry.path.suffix == ".zip":
-        return load_zip(entry.student, entry.path)
-    return load_folder(entry.student, entry.path)
+    """The student's submission; one that cannot be read is an empty submission whose
+    problem says why (a damaged zip, a link), never an error that stops the batch."""
+    try:
+        if entry.path.suffix == ".zip":
+            return load_zip(entry.student, entry.path)
+        return load_folder(entry.student, entry.path)
+    except SubmissionError as exc:
+        return Submission(entry.student, problems=[str(exc)])
+    except Exception:
+        log.error("reading the submission of %s failed:\n%s", entry.student,
+                  traceback.format_exc())
+        return Submission(entry.student, problems=[
+            "the submission could not be read; the course staff will look at it"])
+
+
+# ---------------------------------------------------------------- temp files of a run
+
+
+def start_workspace(sandbox: str) -> scratch.PrivateTemp:
+    """Remove what killed graders left behind (their sandboxes' mounts and cgroups, their
+    temp folders), then put every temp file of this run (the assignment copy, job folders,
+    sandbox folders of the worker processes) in a private folder removed at exit. SIGTERM
+    exits through the clean-up (the grades in progress are stopped and unwind their
+    sandboxes) instead of leaving everything behind."""
+    scratch.reap_leftovers(sandbox)
+    temp = scratch.PrivateTemp()
+    scratch.use_folder(temp.path)
+    atexit.register(temp.close)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    return temp
+
+
+def _exit_on_sigterm(_signum: int, _frame: object) -> None:
+    sys.exit(128 + signal.SIGTERM)
 
 
 # ---------------------------------------------------------------- worker processes
@@ -66,6 +111,7 @@ def _init_worker(course_root: str, assignment: str, sandbox: str, options: Gradi
     from autograder.sandbox import get_sandbox
 
     logging.basicConfig(level=logging.WARNING)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # a grade stopped unwinds its sandbox
     _grader = Grader(AssignmentCopy.existing(Path(course_root), assignment), get_sandbox(sandbox),
                      options)
 
@@ -114,10 +160,7 @@ def grade_batch(submissions_dir: Path, out: Path, *, course: AssignmentCopy, san
     results: dict[str, SubmissionResult] = {}
     todo: list[Submission] = []
     for entry in entries:
-        try:
-            submission = load(entry)
-        except SubmissionError as exc:
-            submission = Submission(entry.student, problems=[str(exc)])
+        submission = load(entry)
         cached = None if force else cached_result(out, submission, options.seed_tag)
         if cached is not None:
             results[entry.student] = cached
@@ -153,7 +196,10 @@ def _run_pool(todo, out, course, sandbox, options, jobs, results, on_result) -> 
                 left.pop(submission.student, None)
                 if on_result:
                     on_result(result, False)
-        except BrokenProcessPool:
+        except BaseException as exc:  # interrupted (SIGTERM, Ctrl-C): stop the grades
+            if not isinstance(exc, BrokenProcessPool):
+                _stop_workers(pool)
+                raise
             log.error("a grading worker died; %d submissions are graded again", len(left))
             if len(left) == len(todo):  # nothing progressed: do not loop forever
                 for submission in left.values():
@@ -163,6 +209,19 @@ def _run_pool(todo, out, course, sandbox, options, jobs, results, on_result) -> 
                 return []
             return list(left.values())
     return []
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Interrupt the grades in progress: each worker unwinds its sandbox and job folder
+    (SIGTERM exits through clean-up in the workers too); nothing more is started."""
+    log.warning("interrupted: stopping the grades in progress")
+    for child in multiprocessing.active_children():
+        if child.pid is not None:
+            try:
+                child.terminate()
+            except (OSError, ValueError):
+                pass
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _save(out: Path, result: SubmissionResult) -> None:
