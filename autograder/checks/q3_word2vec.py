@@ -1,15 +1,37 @@
-"""Hidden checks for problem 3: word2vec and SGD (16 points + 2 extra for CBOW)."""
+"""Hidden checks for problem 3: word2vec and SGD (16 points + 2 extra for CBOW).
 
-from autograder.checks.model import Check, Hint, close
+The inputs are built so that each known mistake (autograder/mutants/q3_word2vec.py) fails on
+every seed, not on some:
+
+* normalizeRows: square, tall, wide and single-row matrices whose rows have distinct norms,
+  none near 1, and a negative first entry (a division by the first column, the column norms,
+  the global norm, the squared norm, or norms without keepdims cannot agree by luck).
+* the cost functions: V != D (a transposed grad has the wrong shape); negative sampling's
+  draws include the target (which must be redrawn) and are long enough that a second draw
+  gives other samples; repeated samples are tested separately, so dropping them costs once.
+* skipgram and cbow: a test cost function whose outputs depend on the target, the predicted
+  vector and the output vectors, with a grad that is non-zero in every row; windows with
+  distinct context words (routing), one shorter than 2C, and windows in which words repeat
+  and the centre word occurs (tested separately).
+* sgd: a quadratic whose minimum is away from 0 and from x0; postprocessing after every step.
+
+Helpers the student wrote elsewhere (softmax, sigmoid) are isolated: a bug there costs once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.checks.model import Check, Compared, Hint, close
 from autograder.kernel.probe import Call, Ref
 
-NORMALIZE_PART = "3(a) normalizeRows"
+NORMALIZE_PART = "3(e) normalizeRows"
 NORMALIZE_CELL = "q3_normalize_hidden"
-SOFTMAX_COST_PART = "3(b) softmaxCostAndGradient"
+SOFTMAX_COST_PART = "3(e) softmaxCostAndGradient"
 SOFTMAX_COST_CELL = "q3_softmax_cost_hidden"
-NEG_SAMPLING_PART = "3(c) negSamplingCostAndGradient"
+NEG_SAMPLING_PART = "3(e) negSamplingCostAndGradient"
 NEG_SAMPLING_CELL = "q3_neg_sampling_hidden"
-SKIPGRAM_PART = "3(d) skipgram"
+SKIPGRAM_PART = "3(e) skipgram"
 SKIPGRAM_CELL = "q3_skipgram_hidden"
 CBOW_PART = "3(e) cbow (extra credit)"
 CBOW_CELL = "q3_cbow_hidden"
@@ -17,23 +39,42 @@ SGD_PART = "3(f) sgd"
 SGD_CELL = "q3_sgd_hidden"
 COST_PARTS = ["cost", "gradPred", "grad"]
 MODEL_PARTS = ["cost", "gradIn", "gradOut"]
+K = 10  # negative samples: the default of negSamplingCostAndGradient
 
 # ---------------------------------------------------------------- normalizeRows
 
 
+def _rows(rng: np.random.Generator, N: int, D: int) -> np.ndarray:
+    """N rows of length D: distinct norms (ratios of at least 1.5, none within a factor 1.6
+    of 1) and a negative first entry."""
+    base = rng.uniform(1.6, 2.0)
+    norms = base * 1.5 ** rng.permutation(N)
+    norms = np.where(rng.random(N) < 0.5, norms, 1.0 / norms)
+    directions = rng.normal(size=(N, D))
+    directions[:, 0] = -(np.abs(directions[:, 0]) + 0.2)
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    return directions * norms[:, None]
+
+
 def _normalize(rng):
-    N, D = (int(v) for v in rng.integers(2, 9, size=2))
+    """A tall, a wide and a square matrix, and a single row."""
+    n = int(rng.integers(2, 6))
+    wide = n + int(rng.integers(1, 3))
     return [
-        Call("normalizeRows", (rng.normal(size=(N, D)) * 5,)),
-        Call("normalizeRows", (rng.normal(size=(1, D)),)),
+        Call("normalizeRows", (_rows(rng, wide, n),)),
+        Call("normalizeRows", (_rows(rng, n, wide),)),
+        Call("normalizeRows", (_rows(rng, n + 1, n + 1),)),
+        Call("normalizeRows", (_rows(rng, 1, wide),)),
     ]
 
 
 # ---------------------------------------------------------------- cost functions
 
 
-def _cost_inputs(rng):
-    V, D = int(rng.integers(4, 12)), int(rng.integers(2, 7))
+def _cost_inputs(rng, low: int = 4, high: int = 12):
+    """predicted (D,), target, U (V, D) with V != D, V."""
+    V = int(rng.integers(low, high))
+    D = int(rng.choice([d for d in range(2, 8) if d != V]))
     return rng.normal(size=D), int(rng.integers(V)), rng.normal(size=(V, D)), V
 
 
@@ -48,76 +89,71 @@ def _softmax_cost(rng):
 
 
 def _replay(draws) -> Ref:
-    return Ref("object", "replay_dataset", (list(draws),))
+    return Ref("object", "replay_dataset", ([int(d) for d in draws],))
 
 
 def _neg_sampling(rng):
-    """Distinct negatives (and one draw of the target, to be redrawn): repeats are tested
-    separately, so dropping repeated samples loses points once."""
+    """K distinct negatives after one draw of the target (to be redrawn), then more draws:
+    a second set of K samples holds words the first does not."""
     calls = []
     for _ in range(3):
-        V, D = int(rng.integers(14, 20)), int(rng.integers(2, 7))
-        predicted, U, target = rng.normal(size=D), rng.normal(size=(V, D)), int(rng.integers(V))
-        others = rng.permutation([w for w in range(V) if w != target])[:10]
-        draws = [*others[:3], target, *others[3:]]
+        predicted, target, U, V = _cost_inputs(rng, 14, 20)
+        others = [int(w) for w in rng.permutation([w for w in range(V) if w != target])]
+        at = int(rng.integers(1, K))  # where the target is drawn
+        first = others[:K]
+        draws = [*first[:at], target, *first[at:], *others[K:], *first[: K // 2]]
         calls.append(Call("negSamplingCostAndGradient", (predicted, target, U, _replay(draws)),
                           isolate=("sigmoid",)))
     return calls
 
 
 def _neg_sampling_repeats(rng):
+    """Two words drawn 6 and 4 times (and the target once, redrawn)."""
     predicted, target, U, V = _cost_inputs(rng)
-    word = (target + 1 + int(rng.integers(V - 1))) % V  # any word but the target
-    draws = [word] * 6 + [target] + [(word + 1) % V if (word + 1) % V != target else word] * 4
-    return [
-        Call(
-            "negSamplingCostAndGradient",
-            (predicted, target, U, _replay(draws)),
-            isolate=("sigmoid",),
-        )
-    ]
+    word, other = (int(w) for w in rng.permutation([w for w in range(V) if w != target])[:2])
+    draws = [word] * 3 + [target] + [word] * 3 + [other] * 4
+    return [Call("negSamplingCostAndGradient", (predicted, target, U, _replay(draws)),
+                 isolate=("sigmoid",))]
 
 
 # ---------------------------------------------------------------- skip-gram and CBOW
 
+WINDOW_COST = Ref("object", "window_cost")
 
-def _vocabulary(rng, V):
+
+def _model_call(model: str, rng, C: int, context_of) -> Call:
+    """One window of a V-word vocabulary whose words are named in a random order."""
+    V, D = int(rng.integers(8, 12)), int(rng.integers(2, 5))
     words = [f"w{i}" for i in rng.permutation(V)]
-    return {w: i for i, w in enumerate(words)}, words
+    tokens = {w: i for i, w in enumerate(words)}
+    order = [words[int(i)] for i in rng.permutation(V)]
+    centre, others = order[0], order[1:]
+    context = context_of(centre, others)
+    return Call(model, (centre, C, context, tokens, rng.normal(size=(V, D)),
+                        rng.normal(size=(V, D)), None, WINDOW_COST))
 
 
-def _model_call(model, rng, context_size, repeats):
-    V, D = int(rng.integers(5, 10)), int(rng.integers(2, 5))
-    tokens, words = _vocabulary(rng, V)
-    centre = words[int(rng.integers(V))]
-    context = [words[int(i)] for i in rng.integers(V, size=2 * context_size)]
-    if repeats:
-        context = context[:2] * 2 + [centre]  # repeated context words, and the centre word
-    return Call(
-        model,
-        (
-            centre,
-            context_size,
-            context,
-            tokens,
-            rng.normal(size=(V, D)),
-            rng.normal(size=(V, D)),
-            None,
-            Ref("object", "probe_cost"),
-        ),
-    )
+def _distinct_windows(model: str):
+    """Distinct context words, not the centre word: 2C of them, and one window shorter."""
+
+    def calls(rng):
+        return [_model_call(model, rng, C, lambda centre, others, n=n: others[:n])
+                for C, n in ((1, 2), (2, 4), (3, 5))]
+
+    return calls
 
 
-def _skipgram(rng):
-    return [_model_call("skipgram", rng, int(rng.integers(1, 4)), False) for _ in range(3)]
+def _repeat_windows(model: str):
+    """2C = 6 words: two words twice each, the centre word, another word; shuffled."""
 
+    def calls(rng):
+        def context(centre, others):
+            window = [others[0], others[0], others[1], others[1], centre, others[2]]
+            return [window[int(i)] for i in rng.permutation(len(window))]
 
-def _skipgram_repeats(rng):
-    return [_model_call("skipgram", rng, 2, True)]
+        return [_model_call(model, rng, 3, context)]
 
-
-def _cbow(rng):
-    return [_model_call("cbow", rng, int(rng.integers(1, 4)), r) for r in (False, False, True)]
+    return calls
 
 
 # ---------------------------------------------------------------- sgd
@@ -125,22 +161,49 @@ def _cbow(rng):
 QUIET = 10**9  # PRINT_EVERY: never print
 
 
+def _away_from_zero(rng, size: int) -> np.ndarray:
+    return rng.choice([-1.0, 1.0], size=size) * rng.uniform(0.5, 2.0, size=size)
+
+
 def _sgd_converges(rng):
-    x0 = rng.uniform(-2, 2, size=3)
-    centre = rng.uniform(-2, 2, size=3)
+    """1,000 steps of 0.01 on sum((x - c)^2): within 1e-8 of c, far from 0 and from x0."""
+    centre = _away_from_zero(rng, 3)
+    x0 = centre + _away_from_zero(rng, 3)
     return [Call("sgd", (Ref("object", "shifted", (centre,)), x0, 0.01, 1000),
                  {"PRINT_EVERY": QUIET})]
 
 
 def _sgd_postprocessing(rng):
-    x0 = rng.normal(size=4)
-    return [
-        Call(
-            "sgd",
-            (Ref("object", "shifted", (rng.normal(size=4),)), x0, 0.1, 7),
-            {"postprocessing": Ref("object", "normalise"), "PRINT_EVERY": QUIET},
-        )
-    ]
+    centre = _away_from_zero(rng, 4)
+    x0 = centre + _away_from_zero(rng, 4)
+    return [Call("sgd", (Ref("object", "shifted", (centre,)), x0, 0.1, 7),
+                 {"postprocessing": Ref("object", "normalise"), "PRINT_EVERY": QUIET})]
+
+
+# ---------------------------------------------------------------- comparisons
+
+
+def _rows_differ(student, reference) -> Compared:
+    """Values compared; a result whose shape is not the input's gets its own words."""
+    for s, r in zip(student, reference, strict=True):
+        got, want = np.shape(s.value), np.shape(r.value)
+        if s.value is not None and got != want:
+            return Compared(f"for an input of shape {want} your result has shape {got}: "
+                            "normalizeRows returns an array shaped like its input")
+    return close()(student, reference)
+
+
+def _transposed(i: int):
+    """Whether part i of every result has the reference's shape reversed (and not equal)."""
+
+    def predicate(student, reference) -> bool:
+        for s, r in zip(student, reference, strict=True):
+            want = np.shape(r.value[i])
+            if want == want[::-1] or np.shape(np.asarray(s.value[i])) != want[::-1]:
+                return False
+        return True
+
+    return predicate
 
 
 CHECKS = (
@@ -149,122 +212,243 @@ CHECKS = (
         cell=NORMALIZE_CELL,
         part=NORMALIZE_PART,
         points=2.0,
-        description="each row of random matrices scaled to unit length",
+        description="each row scaled to unit length, for tall, wide, square and 1 x D "
+                    "matrices whose rows have different lengths",
         calls=_normalize,
-        compare=close(),
-        hints=(Hint("Divide each row by its own Euclidean norm (axis=1, keepdims=True)."),),
+        compare=_rows_differ,
+        hints=(
+            Hint("you divide by the first column; divide each row by its Euclidean norm, "
+                 "np.linalg.norm(x, axis=1, keepdims=True).", mutant="normalize_first_column"),
+            Hint("the norms are taken over the columns (axis 0); take them over each row: "
+                 "axis=1, keepdims=True.", mutant="normalize_columns"),
+            Hint("you divide by the norm of the whole matrix; each row needs its own norm "
+                 "(axis=1, keepdims=True).", mutant="normalize_global_norm"),
+            Hint("you divide by the squared norm, sum(x**2); take its square root.",
+                 mutant="normalize_squared_norm"),
+            Hint("without keepdims=True the N norms have shape (N,) and divide the columns, "
+                 "not the rows: use keepdims=True (or norms[:, None]).",
+                 mutant="normalize_no_keepdims"),
+            Hint("that is the sum of absolute values (the L1 norm); normalizeRows uses the "
+                 "Euclidean length, sqrt(sum(x**2)).", mutant="normalize_l1"),
+        ),
     ),
     Check(
         name="softmax_cost_value",
         cell=SOFTMAX_COST_CELL,
         part=SOFTMAX_COST_PART,
         points=1.0,
-        description="the softmax cross-entropy cost",
+        description="the cost -log(y_hat[target]) with y_hat = softmax(U v_c)",
         calls=_softmax_cost,
         compare=close(parts=[0], part_names=COST_PARTS),
-        hints=(Hint("The cost is -log(y_hat[target]) with y_hat = softmax(U v_c)."),),
+        hints=(
+            Hint("your cost has the wrong sign: cost = -log(y_hat[target]).",
+                 mutant="softmax_cost_sign"),
+            Hint("the cost is computed after subtracting 1 from y_hat[target] in place: take "
+                 "the log before, or work on a copy (delta = y_hat.copy()).",
+                 mutant="softmax_cost_delta_in_place"),
+        ),
     ),
     Check(
         name="softmax_cost_gradPred",
         cell=SOFTMAX_COST_CELL,
         part=SOFTMAX_COST_PART,
         points=1.0,
-        description="the gradient with respect to the predicted vector v_c",
+        description="gradPred = U^T (y_hat - y), the gradient with respect to v_c",
         calls=_softmax_cost,
         compare=close(parts=[1], part_names=COST_PARTS),
-        hints=(Hint("d cost / d v_c = U^T (y_hat - y)."),),
+        hints=(
+            Hint("gradPred misses the -u_o term: subtract 1 at index target (y_hat - y), not "
+                 "y_hat alone.", mutant="softmax_cost_gradPred_no_target"),
+        ),
     ),
     Check(
         name="softmax_cost_grad",
         cell=SOFTMAX_COST_CELL,
         part=SOFTMAX_COST_PART,
         points=1.0,
-        description="the gradient with respect to the output vectors U",
+        description="grad = (y_hat - y) v_c^T, shaped like outputVectors (V, D)",
         calls=_softmax_cost,
         compare=close(parts=[2], part_names=COST_PARTS),
-        hints=(Hint("d cost / d U = (y_hat - y) v_c^T, shaped like U."),),
+        hints=(
+            Hint("grad is transposed: np.outer(y_hat - y, predicted) has one row per word, "
+                 "shape (V, D) like outputVectors.", when=_transposed(2)),
+            Hint("grad misses the -1 at the target's row: use y_hat - y, not y_hat.",
+                 mutant="softmax_cost_grad_no_target"),
+        ),
     ),
     Check(
         name="neg_sampling_cost",
         cell=NEG_SAMPLING_CELL,
         part=NEG_SAMPLING_PART,
         points=1.0,
-        description="the negative-sampling cost (K = 10 samples from getNegativeSamples)",
+        description="the negative-sampling cost with K = 10 distinct samples from the given "
+                    "getNegativeSamples (the dataset also draws the target, which is redrawn)",
         calls=_neg_sampling,
         compare=close(parts=[0], part_names=COST_PARTS),
-        hints=(Hint("cost = -log sigma(u_o . v_c) - sum_k log sigma(-u_k . v_c); draw the samples once "
-        "with getNegativeSamples(target, dataset, K)."),),
+        hints=(
+            Hint("the negative terms need a minus inside the sigmoid: "
+                 "-sum_k log sigmoid(-u_k . v_c).", mutant="neg_cost_sign"),
+            Hint("the target was used as a negative sample: draw the samples with the given "
+                 "lines (getNegativeSamples redraws the target), not with "
+                 "dataset.sampleTokenIdx() directly.", mutant="neg_no_target_rejection"),
+            Hint("the sum over the negatives includes the target (indices[0]); the negatives "
+                 "are indices[1:].", mutant="neg_target_in_sum"),
+        ),
     ),
     Check(
         name="neg_sampling_gradients",
         cell=NEG_SAMPLING_CELL,
         part=NEG_SAMPLING_PART,
         points=1.5,
-        description="both negative-sampling gradients",
+        description="gradPred and grad, with K = 10 distinct samples",
         calls=_neg_sampling,
         compare=close(parts=[1, 2], part_names=COST_PARTS),
-        hints=(Hint("Check gradPred and the rows of grad for the target and for every negative sample."),),
+        hints=(
+            Hint("the negative samples' terms have the wrong sign: d cost / d u_k = "
+                 "sigmoid(u_k . v_c) v_c, and gradPred gets + sigmoid(u_k . v_c) u_k.",
+                 mutant="neg_grad_sign"),
+            Hint("the gradient coefficient of a negative sample is sigmoid(u_k . v_c), not "
+                 "the dot product u_k . v_c itself.", mutant="neg_grad_no_sigmoid"),
+            Hint("the rows of grad are off by one: the target's row received a negative "
+                 "sample's term; the negatives are indices[1:].", mutant="neg_off_by_one"),
+            Hint("the gradients use other samples than the cost: draw the samples once (the "
+                 "given lines) and use them for both.", mutant="neg_draws_twice"),
+            Hint("the target was used as a negative sample: draw the samples with the given "
+                 "lines (getNegativeSamples redraws the target), not with "
+                 "dataset.sampleTokenIdx() directly.", mutant="neg_no_target_rejection"),
+        ),
     ),
     Check(
         name="neg_sampling_repeated_samples",
         cell=NEG_SAMPLING_CELL,
         part=NEG_SAMPLING_PART,
         points=1.5,
-        description="a word drawn several times as a negative counts once per draw",
+        description="a word drawn several times counts once per draw (cost and gradients)",
         calls=_neg_sampling_repeats,
         compare=close(part_names=COST_PARTS),
-        hints=(Hint("When a negative index repeats, its gradient rows must add up (np.add.at or a "
-        "loop), not overwrite each other."),),
+        hints=(
+            Hint("grad[neg] += ... with a repeated index adds only once: use "
+                 "np.add.at(grad, neg, rows) or a loop over the samples.",
+                 mutant="neg_fancy_add"),
+            Hint("a repeated sample's row is overwritten (=) instead of added to (+=).",
+                 mutant="neg_assign_rows"),
+            Hint("each distinct sample is counted once; a word drawn twice counts twice, in "
+                 "the cost and in the gradients.", mutant="neg_distinct_samples"),
+        ),
     ),
     Check(
         name="skipgram_gradients",
         cell=SKIPGRAM_CELL,
         part=SKIPGRAM_PART,
         points=2.0,
-        description="skip-gram sums the cost and routes gradients to the right rows",
-        calls=_skipgram,
+        description="skip-gram sums the costs and routes the gradients to the right rows "
+                    "(windows of distinct context words, with a test cost function)",
+        calls=_distinct_windows("skipgram"),
         compare=close(part_names=MODEL_PARTS),
-        hints=(Hint("gradPred belongs in the centre word's row of gradIn; sum cost and gradOut over "
-        "the context words."),),
+        hints=(
+            Hint("gradPred belongs in the CENTRE word's row of gradIn, for every context word.",
+                 mutant="skipgram_wrong_rows"),
+            Hint("gradIn[c] = gradPred keeps only the last context word's gradient: add (+=).",
+                 mutant="skipgram_assigns_gradIn"),
+            Hint("gradOut = grad keeps only the last context word's gradient: add (+=).",
+                 mutant="skipgram_assigns_gradOut"),
+            Hint("add the whole grad to gradOut: the cost function's grad can be non-zero in "
+                 "every row, not only the target's.", mutant="skipgram_target_row_only"),
+            Hint("the cost is the SUM over the context words, not the mean.",
+                 mutant="skipgram_mean_cost"),
+            Hint("pass outputVectors (not inputVectors) to the cost function.",
+                 mutant="skipgram_swapped_vectors"),
+            Hint("each call's target is the context word, tokens[word], not the centre word.",
+                 mutant="skipgram_centre_as_target"),
+            Hint("contextWords can hold fewer than 2C words: loop over the list itself.",
+                 mutant="skipgram_range_2C"),
+        ),
     ),
     Check(
         name="skipgram_repeated_context",
         cell=SKIPGRAM_CELL,
         part=SKIPGRAM_PART,
         points=1.0,
-        description="skip-gram with repeated context words (and the centre word in its context)",
-        calls=_skipgram_repeats,
+        description="skip-gram on a window with repeated context words that also contains the "
+                    "centre word",
+        calls=_repeat_windows("skipgram"),
         compare=close(part_names=MODEL_PARTS),
-        hints=(Hint("Every context word counts, repeats included."),),
+        hints=(
+            Hint("a context word equal to the centre word is skipped; every word of "
+                 "contextWords counts, the centre word too.", mutant="skipgram_skips_centre"),
+            Hint("a repeated context word counts once per occurrence, not once: do not turn "
+                 "contextWords into a set.", mutant="skipgram_distinct_context"),
+        ),
     ),
     Check(
         name="cbow_gradients",
         cell=CBOW_CELL,
         part=CBOW_PART,
-        points=2.0,
-        description="CBOW predicts from the SUM of the context vectors, gradients to every context row",
-        calls=_cbow,
+        points=1.5,
+        description="CBOW predicts the centre word from the SUM of the context vectors and "
+                    "gives gradPred to every context row (distinct context words)",
+        calls=_distinct_windows("cbow"),
         compare=close(part_names=MODEL_PARTS),
-        hints=(Hint("Each occurrence of a context word receives gradPred (repeats add up)."),),
+        hints=(
+            Hint("the predicted vector is the SUM of the context words' input vectors, not "
+                 "their mean (and each context row gets the whole gradPred).",
+                 mutant="cbow_mean"),
+            Hint("gradPred goes to the rows of the CONTEXT words, not of the centre word.",
+                 mutant="cbow_gradIn_centre"),
+            Hint("the target of the cost function is the centre word, tokens[currentWord].",
+                 mutant="cbow_context_target"),
+        ),
+    ),
+    Check(
+        name="cbow_repeated_context",
+        cell=CBOW_CELL,
+        part=CBOW_PART,
+        points=0.5,
+        description="CBOW on a window with repeated context words that also contains the "
+                    "centre word",
+        calls=_repeat_windows("cbow"),
+        compare=close(part_names=MODEL_PARTS),
+        hints=(
+            Hint("gradIn[indices] += gradPred adds once per distinct index: use "
+                 "np.add.at(gradIn, indices, gradPred) or a loop.", mutant="cbow_fancy_add"),
+            Hint("a repeated context word counts once per occurrence, in the sum and in "
+                 "gradIn: do not turn contextWords into a set.", mutant="cbow_distinct"),
+        ),
     ),
     Check(
         name="sgd_converges",
         cell=SGD_CELL,
         part=SGD_PART,
         points=2.0,
-        description="sgd minimises a quadratic",
+        description="1,000 steps of size 0.01 on sum((x - c)**2), whose minimum c is not 0",
         calls=_sgd_converges,
         compare=close(atol=1e-6),
-        hints=(Hint("Each iteration: cost, grad = f(x); x -= step * grad; x = postprocessing(x)."),),
+        hints=(
+            Hint("x never changes: update it, x -= step * grad.", mutant="sgd_no_update"),
+            Hint("step against the gradient: x -= step * grad (descent), not +=.",
+                 mutant="sgd_ascent"),
+            Hint("the step is step * grad, not a step of fixed length along grad.",
+                 mutant="sgd_normalised_step"),
+        ),
     ),
     Check(
         name="sgd_postprocessing",
         cell=SGD_CELL,
         part=SGD_PART,
         points=2.0,
-        description="sgd applies postprocessing after every step",
+        description="postprocessing is applied after every step and its result kept "
+                    "(7 steps of 0.1, then normalisation to length 1)",
         calls=_sgd_postprocessing,
         compare=close(),
-        hints=(Hint("Assign the result: x = postprocessing(x), after the update, every iteration."),),
+        hints=(
+            Hint("postprocessing returns the new x: assign it, x = postprocessing(x).",
+                 mutant="sgd_postprocessing_not_assigned"),
+            Hint("apply postprocessing after every step: x = postprocessing(x).",
+                 mutant="sgd_no_postprocessing"),
+            Hint("apply postprocessing AFTER the update in each iteration, not before.",
+                 mutant="sgd_postprocessing_first"),
+            Hint("apply postprocessing in every iteration, not once after the loop.",
+                 mutant="sgd_postprocessing_at_end"),
+        ),
     ),
 )
