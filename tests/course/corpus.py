@@ -268,7 +268,7 @@ MISTAKES: tuple[Mistake, ...] = (
         gradIn = np.zeros_like(inputVectors)
         np.add.at(gradIn, context, gradPred / len(context))
         return cost, gradIn, gradOut
-        """, ("cbow_gradients",)),
+        """, ("cbow_gradients", "cbow_repeated_context")),
     Mistake("sgd_without_postprocessing", "q3_word2vec", "q3_sgd", """
         cost, grad = f(x)
         x = x - step * grad
