@@ -89,20 +89,30 @@ def _sensible_values(student, reference) -> str | None:
 
 
 def _sweep(rng, n: int, best: int) -> list[dict]:
-    """n results (no ties) whose best dev accuracy is at index `best` (neither first nor last);
-    the best train, best test and best dev + test are at other indices, and the first
-    result's test accuracy beats the best dev model's."""
-    others = [i for i in range(n) if i != best]
+    """n >= 7 results, no ties, whose best dev accuracy is at index `best` (neither first nor
+    last).
+
+    Each wrong rule picks another result: the best test accuracy is at `top_test` (low on
+    dev); the best dev + test at `rival` (second on dev); a choice that starts from results[0]
+    and switches only when dev and test both improve keeps results[0] (second on test, low on
+    dev); the best train accuracy is at `top_train` and the lowest dev accuracy at `worst`.
+    None of these is first or last, except results[0].
+    """
+    rival, top_test, top_train, worst = (int(i) for i in rng.permutation(
+        [i for i in range(1, n - 1) if i != best])[:4])
     train = rng.uniform(30, 40, size=n)
     dev = rng.uniform(25, 33, size=n)
-    test = rng.uniform(26, 32, size=n)
-    dev[best] = dev[others].max() + rng.uniform(0.5, 1.5)
-    test[best] = test.min() - rng.uniform(0.5, 1.5)
-    test[0] = max(test[0], test[best] + rng.uniform(1, 2))
-    rival = int(rng.choice([i for i in others if i != 0]))  # second on dev, first on test
+    test = rng.uniform(26, 31, size=n)
+    dev[best] = dev.max() + rng.uniform(0.5, 1.5)
     dev[rival] = dev[best] - rng.uniform(0.1, 0.4)
-    test[rival] = test.max() + rng.uniform(2, 3)
-    train[int(rng.choice(others))] = train.max() + rng.uniform(1, 2)
+    dev[0] = dev.min() - rng.uniform(1.0, 1.5)
+    dev[top_test] = dev[0] - rng.uniform(0.5, 1.0)
+    dev[worst] = dev[top_test] - rng.uniform(0.5, 1.0)
+    test[best] = test.min() - rng.uniform(0.5, 1.5)
+    test[top_test] = test.max() + rng.uniform(2.0, 3.0)
+    test[0] = test[top_test] - rng.uniform(0.1, 0.2)
+    test[rival] = test[top_test] - rng.uniform(0.3, 0.6)
+    train[top_train] = train.max() + rng.uniform(1.0, 2.0)
     regs = np.sort(10.0 ** rng.uniform(-5, 2, size=n))
     return [{"reg": float(r), "clf": None, "train": float(a), "dev": float(b), "test": float(c)}
             for r, a, b, c in zip(regs, train, dev, test, strict=True)]
@@ -112,7 +122,7 @@ def _results(rng):
     """Three sweeps: the best dev model second, second to last, and elsewhere in between."""
     calls = []
     for where in ("second", "second to last", "middle"):
-        n = int(rng.integers(5, 10))
+        n = int(rng.integers(7, 11))
         best = {"second": 1, "second to last": n - 2}.get(where)
         if best is None:
             best = int(rng.integers(2, n - 2))
@@ -144,6 +154,13 @@ def _returned(kind: type):
                    for s in student)
 
     return predicate
+
+
+def _evenly_spaced(student, reference) -> bool:
+    """Whether the values are (nearly) evenly spaced on a linear scale."""
+    values = np.unique(np.asarray(student[0].value, dtype=float).ravel())
+    steps = np.diff(values)
+    return values.size >= 3 and bool(np.allclose(steps, steps[0], rtol=1e-3))
 
 
 CHECKS = (
@@ -193,7 +210,7 @@ CHECKS = (
         hints=(
             Hint("np.linspace spaces the values evenly, so nearly all of them fall in the top "
                  "order of magnitude: use np.logspace, e.g. np.logspace(-4, 2, 13).",
-                 mutant="reg_linspace"),
+                 when=_evenly_spaced),
         ),
     ),
     Check(
@@ -210,10 +227,11 @@ CHECKS = (
                  mutant="best_by_train"),
             Hint("you chose by test accuracy: the test set may not take part in any decision; "
                  "choose by dev accuracy.", mutant="best_by_test"),
-            Hint("choose by the dev accuracy alone, not by dev and test together.",
-                 mutant="best_by_dev_plus_test"),
-            Hint("you switch to a result only when its dev AND test accuracies are higher; "
-                 "compare dev accuracies only.", mutant="best_both_improve"),
+            Hint("choose by the dev accuracy alone, not by dev and test together: the test set "
+                 "may not take part in any decision.", mutant="best_by_dev_plus_test"),
+            Hint("you kept results[0], switching only to a result whose dev AND test "
+                 "accuracies are both higher; compare dev accuracies only.",
+                 mutant="best_both_improve"),
             Hint("return the element of results (the dict), not its index.",
                  when=_returned(int)),
             Hint("return the whole dict, not its reg value or its accuracy.",
