@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -24,6 +25,10 @@ def _grade(args: argparse.Namespace) -> int:
     from autograder.report import write_feedback, write_grades_csv, write_results_json
     from autograder.sandbox import Limits, SandboxUnavailable, get_sandbox
 
+    if args.allow_per_process_memory:  # read by the bwrap backend, here and in the workers
+        from autograder.sandbox.bwrap import PER_PROCESS_MEMORY_ENV
+
+        os.environ[PER_PROCESS_MEMORY_ENV] = "1"
     try:
         get_sandbox(args.sandbox).check()
     except SandboxUnavailable as exc:
@@ -89,10 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
                             "(e.g. sqlite:///gradebook.db)")
     grade.add_argument("--memory-mb", type=int, default=2048,
                        help="memory limit per notebook in MiB (default 2048)")
+    grade.add_argument("--allow-per-process-memory", action="store_true",
+                       help="bwrap only: grade even where no memory cgroup can be made, the "
+                            "memory limit then binding each process alone")
     grade.add_argument("--notebook-timeout", type=float, default=300.0,
                        help="wall-clock limit per notebook in seconds (default 300)")
     grade.add_argument("--cell-timeout", type=float, default=60.0,
-                       help="limit per cell in seconds (default 60)")
+                       help="CPU seconds per cell, with a wall-clock backstop of 4 times "
+                            "that (default 60)")
     grade.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     grade.set_defaults(func=_grade)
 

@@ -2,14 +2,21 @@
 
     python -m kernel.runner NOTEBOOK --out DIR [--calls FILE] [--cell-timeout S]
 
+A cell's timeout counts CPU seconds of the cell's processes (this runner and whatever it
+started), with a wall-clock backstop of WALL_BACKSTOP times the budget (a cell that sleeps or
+waits): a correct notebook is not timed out because the host is busy with load it did not make.
+
 Runs inside the sandbox, in the same process as the student's code, so it trusts nothing it
 reads back from the notebook's namespace: it only executes cells, records what happened, and
 writes plain data into DIR:
 
     progress.json      updated before each cell (which cell is running)
-    notebook.ipynb     the notebook with its (size-capped) outputs
-    cells.json         per code cell: index, status (ok|error|timeout), error, seconds
+    outputs.json       per executed code cell: index, its (size-capped) output text
+    cells.json         per code cell: index, status (ok|error|timeout), error, seconds,
+                       cpu_seconds
     outcomes.json/.npz the results of the grader's calls (probe.execute), when --calls given
+    commit.json        with --calls: the keeper's HMAC of cells.json and outputs.json, written
+                       before the calls were handed over (see kernel.keeper)
 """
 
 from __future__ import annotations
@@ -24,20 +31,85 @@ import sys
 import time
 from pathlib import Path
 
+from . import keeper as calls_keeper
 from . import probe, wire
 
 OUTPUT_LIMIT = 64 * 1024  # characters of output kept per cell
+WALL_BACKSTOP = 4.0
+"""A cell (or call) may run this many times its CPU budget in wall-clock seconds."""
+_TICK_MAX = 0.25  # seconds between two looks at the CPU used: the most a budget overruns by
 
 
 class CellTimeout(BaseException):
     """Raised by the alarm when a cell or a call runs too long."""
 
 
+class Budget:
+    """What a cell or call may use: CPU seconds of its processes, and a wall-clock backstop.
+
+    The alarm rings every ``tick`` seconds (wall clock) and compares the CPU seconds used since
+    the start (:func:`cpu_seconds`) with the budget. The CPU is not measured by ITIMER_PROF: that
+    counts this process alone, and a cell's children would spin for free.
+    """
+
+    def __init__(self, cpu: float, wall_factor: float = WALL_BACKSTOP) -> None:
+        self.cpu = cpu
+        self.wall = cpu * wall_factor
+        self.tick = min(_TICK_MAX, max(0.01, cpu / 20))
+        self.cpu_start = cpu_seconds()
+        self.wall_start = time.monotonic()
+        self.exceeded: str | None = None  # "cpu" or "wall", once over
+
+    def used(self) -> tuple[float, float]:
+        """(CPU seconds, wall-clock seconds) used since the start."""
+        return cpu_seconds() - self.cpu_start, time.monotonic() - self.wall_start
+
+    def over(self) -> str | None:
+        """"cpu" or "wall" if a limit is reached, else None."""
+        cpu, wall = self.used()
+        if cpu >= self.cpu:
+            return "cpu"
+        if wall >= self.wall:
+            return "wall"
+        return None
+
+    def describe(self, what: str) -> str:
+        """Why ``what`` ("the cell", ...) was stopped, for the student."""
+        if self.exceeded == "wall":
+            return f"{what} ran longer than {self.wall:g} s (wall clock)"
+        return f"{what} used more than {self.cpu:g} s of CPU time"
+
+
+_BUDGET: Budget | None = None  # the budget of the running cell or call
 _TIMED_OUT = False  # set by the alarm: IPython reports a CellTimeout as a cell's error
+
+
+def start_budget(cpu: float) -> Budget:
+    """Start counting a cell's or call's budget; the alarm rings until :func:`stop_budget`."""
+    global _BUDGET, _TIMED_OUT
+    _TIMED_OUT = False
+    _BUDGET = Budget(cpu)
+    signal.setitimer(signal.ITIMER_REAL, _BUDGET.tick, _BUDGET.tick)
+    return _BUDGET
+
+
+def stop_budget() -> None:
+    """Stop the alarm (first forget the budget: an alarm ringing meanwhile does nothing)."""
+    global _BUDGET
+    _BUDGET = None
+    signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def _on_alarm(signum, frame):
     global _TIMED_OUT
+    budget = _BUDGET
+    if budget is None or budget.exceeded is not None:
+        return
+    reason = budget.over()
+    if reason is None:
+        return
+    signal.setitimer(signal.ITIMER_REAL, 0)  # one CellTimeout: the way out must not be hit
+    budget.exceeded = reason
     _TIMED_OUT = True
     if _PRISTINE is not None:  # a cell that broke builtins must not break the way out
         _PRISTINE.restore_builtins()
@@ -110,8 +182,12 @@ _RUNNER_PID = os.getpid()
 _PRIVATE_INITS = ("bwrap", "docker-init", "tini")  # pid 1 of a sandbox's own pid namespace
 
 
-def _processes() -> dict[int, tuple[int, str]]:
-    """pid -> (parent pid, state) of every process this /proc shows."""
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> dict[int, tuple[int, str, int]]:
+    """pid -> (parent pid, state, CPU clock ticks) of every process this /proc shows; the ticks
+    are its own (all threads) plus those of the children it has reaped."""
     found = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -121,19 +197,56 @@ def _processes() -> dict[int, tuple[int, str]]:
                 stat = f.read().decode("ascii", "replace")
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2:].split()  # after "pid (comm) "
-        if len(fields) >= 2 and fields[1].isdigit():
-            found[int(entry)] = (int(fields[1]), fields[0])
+        fields = stat[stat.rfind(")") + 2:].split()  # after "pid (comm) ": state, ppid, ...
+        if len(fields) >= 15 and fields[1].isdigit():
+            try:  # utime, stime, cutime, cstime
+                ticks = sum(int(v) for v in fields[11:15])
+            except ValueError:
+                ticks = 0
+            found[int(entry)] = (int(fields[1]), fields[0], ticks)
     return found
 
 
+_PRIVATE_NS: bool | None = None
+
+
 def _in_private_pid_namespace() -> bool:
-    try:
-        with open("/proc/1/cmdline", "rb") as f:
-            init = os.path.basename(f.read().split(b"\0", 1)[0].decode("utf-8", "replace"))
-    except OSError:
-        return False
-    return init in _PRIVATE_INITS
+    global _PRIVATE_NS
+    if _PRIVATE_NS is None:
+        try:
+            with open("/proc/1/cmdline", "rb") as f:
+                init = os.path.basename(f.read().split(b"\0", 1)[0].decode("utf-8", "replace"))
+        except OSError:
+            return False
+        _PRIVATE_NS = init in _PRIVATE_INITS
+    return _PRIVATE_NS
+
+
+def _descendants(procs: dict[int, tuple[int, str, int]], root: int) -> set[int]:
+    """``root`` and every process under it."""
+    children: dict[int, list[int]] = {}
+    for child, (parent, _state, _ticks) in procs.items():
+        children.setdefault(parent, []).append(child)
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            todo += children.get(pid, [])
+    return found
+
+
+def cpu_seconds() -> float:
+    """CPU seconds used so far by the processes a cell may start: inside a sandbox's own pid
+    namespace every process there (orphans' time ends up with its init), elsewhere this runner
+    and its descendants. A process's time counts while it lives and, once reaped, in its
+    reaper's: the sum only grows."""
+    procs = _processes()
+    if _in_private_pid_namespace():
+        counted = procs.keys()
+    else:
+        counted = _descendants(procs, os.getpid())
+    return sum(procs[pid][2] for pid in counted if pid in procs) / _CLOCK_TICKS
 
 
 def _reap_children() -> None:
@@ -164,7 +277,7 @@ def kill_strays() -> int:
     keep.add(1)
     adopt_orphans = _in_private_pid_namespace()
     children: dict[int, list[int]] = {}
-    for child, (parent, _state) in procs.items():
+    for child, (parent, _state, _ticks) in procs.items():
         children.setdefault(parent, []).append(child)
     strays, todo = set(), list(children.get(_RUNNER_PID, []))
     if adopt_orphans:
@@ -205,10 +318,11 @@ def _write_json(path: Path, data) -> None:
 
 
 def run_notebook(nb, out: Path, cell_timeout: float):
-    """Execute nb's code cells in a fresh IPython shell; returns (shell, cell records)."""
+    """Execute nb's code cells in a fresh IPython shell; returns (shell, cell records).
+
+    ``cell_timeout`` is each cell's budget in CPU seconds (see :class:`Budget`)."""
     from IPython.core.interactiveshell import InteractiveShell
 
-    global _TIMED_OUT
     shell = InteractiveShell.instance(colors="NoColor")
     records = []
     for index, cell in enumerate(nb["cells"]):
@@ -222,43 +336,43 @@ def run_notebook(nb, out: Path, cell_timeout: float):
         sys.stdout = sys.stderr = stream
         started = time.perf_counter()
         status, error = "ok", None
-        _TIMED_OUT = False
-        signal.setitimer(signal.ITIMER_REAL, cell_timeout)
+        budget = start_budget(cell_timeout)
         try:
             result = shell.run_cell(source, store_history=False)
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            stop_budget()
             failure = result.error_before_exec or result.error_in_exec
             if failure is not None:
                 status, error = "error", f"{type(failure).__name__}: {failure}"[:500]
         except CellTimeout:
             pass
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            stop_budget()
             if _PRISTINE is not None:
                 _PRISTINE.restore()
             sys.stdout, sys.stderr = saved
             kill_strays()
         if _TIMED_OUT:
-            status, error = "timeout", f"the cell ran longer than {cell_timeout:g} s"
+            status, error = "timeout", budget.describe("the cell")
         seconds = time.perf_counter() - started
+        cpu = budget.used()[0]
         cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": stream.getvalue()}]
         records.append({"index": index, "status": status, "error": error,
-                        "seconds": round(seconds, 3)})
+                        "seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3)})
     return shell, records
 
 
-def answer_calls(calls_path: Path, namespace: dict, out: Path, call_timeout: float) -> None:
-    calls = wire.read_calls(calls_path)
+def answer_calls(calls: list[probe.Call], namespace: dict, out: Path, call_timeout: float
+                 ) -> None:
     outcomes = []
     for call in calls:
         _write_json(out / "progress.json", {"call": len(outcomes)})
-        signal.setitimer(signal.ITIMER_REAL, call_timeout)
+        budget = start_budget(call_timeout)
         try:
             outcome = probe.execute(call, namespace)
         except CellTimeout:
-            outcome = probe.Outcome(error=f"TimeoutError: took longer than {call_timeout:g} s")
+            outcome = probe.Outcome(error=f"TimeoutError: {budget.describe('the call')}")
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            stop_budget()
         outcomes.append(outcome)
     wire.write_outcomes(out / "outcomes.json", outcomes)
 
@@ -271,14 +385,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebook", type=Path)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--calls", type=Path)
-    parser.add_argument("--cell-timeout", type=float, default=60.0)
-    parser.add_argument("--call-timeout", type=float, default=20.0)
+    parser.add_argument("--cell-timeout", type=float, default=60.0,
+                        help="CPU seconds per cell (wall clock: WALL_BACKSTOP times this)")
+    parser.add_argument("--call-timeout", type=float, default=20.0,
+                        help="CPU seconds per call of the grader (same backstop)")
     args = parser.parse_args(argv)
     # on the sandbox's stdout before any student code runs (it cannot be taken back): the
     # grader tells a run that never started (an infrastructure fault) from a student's exit
     print(STARTED, flush=True)
 
     args.out.mkdir(parents=True, exist_ok=True)
+    # the calls leave /job before any student code runs; they come back after the cells
+    keeper = calls_keeper.start(args.calls, args.out) if args.calls is not None else None
+    global _RUNNER_PID
+    _RUNNER_PID = os.getpid()  # after the keeper's fork, this process runs the cells
     _prime_matplotlib_cache()
     signal.signal(signal.SIGALRM, _on_alarm)
     # plain JSON: the grader validated the notebook already (nbformat's schema check is slow)
@@ -288,10 +408,11 @@ def main(argv: list[str] | None = None) -> int:
     global _PRISTINE
     _PRISTINE = _Snapshot()
     shell, records = run_notebook(nb, args.out, args.cell_timeout)
-    _write_json(args.out / "notebook.ipynb", nb)
-    _write_json(args.out / "cells.json", records)
-    if args.calls is not None:
-        answer_calls(args.calls, shell.user_ns, args.out, args.call_timeout)
+    results = calls_keeper.results(nb, records)
+    if keeper is None:
+        calls_keeper.write_results(args.out, results)
+    else:  # the keeper fixes the results first, then hands the calls over
+        answer_calls(keeper.hand_over(results), shell.user_ns, args.out, args.call_timeout)
     _write_json(args.out / "progress.json", {"done": True})
     return 0
 

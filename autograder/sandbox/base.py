@@ -49,8 +49,9 @@ class Limits:
 
     memory_bytes: int = _help(
         2 * 1024**3,
-        "Memory: address space per process (RLIMIT_AS) for bwrap; container memory with no "
-        "swap for docker.",
+        "Memory of the whole notebook, all its processes together, swap included (a memory "
+        "cgroup for bwrap, the container's limit for docker); bwrap also caps each process's "
+        "address space (RLIMIT_AS) at this size.",
     )
     pids: int = _help(64, "Processes plus threads the sandboxed code may have at once.")
     wall_seconds: float = _help(
@@ -102,6 +103,8 @@ class RunResult:
     """The last :data:`OUTPUT_TAIL_BYTES` of stdout (decoded, invalid bytes replaced)."""
     stderr: str
     """The last :data:`OUTPUT_TAIL_BYTES` of stderr."""
+    memory_peak_bytes: int | None = None
+    """The most memory the program's processes held at once, where the backend can tell."""
 
     @property
     def ok(self) -> bool:

@@ -4,16 +4,24 @@ Each run:
 
 1. mounts a tmpfs of ``scratch_bytes`` in a host temp folder and copies ``job_dir`` into it,
    owned by the sandbox user (so ``/job`` cannot fill the host's disk);
-2. creates a pids cgroup with ``pids.max``; the child joins it in ``preexec_fn`` and sets
-   RLIMIT_AS/CPU/FSIZE/NOFILE/CORE, then execs ``bwrap``;
+2. creates the run's cgroups (:mod:`autograder.sandbox.cgroup`): pids (``pids.max``), memory
+   (the notebook's processes together, swap included) and cpu (one share of its own); the child
+   joins them in ``preexec_fn`` and sets RLIMIT_AS/CPU/FSIZE/NOFILE/CORE, then execs ``bwrap``;
 3. bwrap builds a new mount, pid, net, ipc, uts and cgroup namespace with a read-only view of
    /usr, the Python base installation (at its own path, its site-packages hidden), the runtime
    site-packages at /opt/site and the runtime files under /opt/grader; /tmp is a size-limited
    tmpfs, /job the scratch; it loads a seccomp filter (:mod:`autograder.sandbox.seccomp`) and
    execs ``setpriv``, which drops to the sandbox uid/gid with no capabilities and
    no_new_privs before it execs the command;
-4. after the command ends (or the wall clock runs out) every process left in the cgroup is
-   killed, the cgroup removed, and new or changed regular files are copied back to ``job_dir``.
+4. after the command ends (or the wall clock runs out) every process left in the cgroups is
+   killed, the cgroups removed (an OOM kill in them is reported as ``killed_reason="memory"``),
+   and new or changed regular files are copied back to ``job_dir``.
+
+Where no memory cgroup can be made, :meth:`BwrapSandbox.check` refuses: RLIMIT_AS alone binds
+each process, not the notebook. An operator may accept that explicitly with
+``per_process_memory_only=True`` (``AUTOGRADER_SANDBOX_PER_PROCESS_MEMORY=1``, or
+``autograder grade --allow-per-process-memory``). Without a cpu cgroup the run still works (a
+warning is logged): the seccomp filter refuses ``setsid``, so the sandbox stays one session.
 
 No user namespace: bwrap runs as real root so it can bind root-owned paths, and the sandbox
 user is a real unprivileged uid on the host (65534 by default).
@@ -34,7 +42,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from autograder.sandbox import seccomp
+from autograder.sandbox import cgroup, seccomp
 from autograder.sandbox.base import (
     JOB_DIR,
     Limits,
@@ -47,7 +55,7 @@ from autograder.sandbox.base import (
     sandbox_env,
     split_status,
 )
-from autograder.sandbox.cgroup import PARENT_NAME, PidsCgroup, pids_root
+from autograder.sandbox.cgroup import RunCgroups, controller_env
 from autograder.sandbox.files import MAX_FILES, copy_back, copy_job_in, read_tail
 from autograder.sandbox.runtime import RUNTIME_ENV, runtime_dir
 
@@ -68,13 +76,28 @@ _WORK_PREFIX = "cs224n-sandbox-"
 _MOUNT_SOURCE = "cs224n-sandbox"
 
 
+PER_PROCESS_MEMORY_ENV = "AUTOGRADER_SANDBOX_PER_PROCESS_MEMORY"
+"""Set to 1 to run without a memory cgroup: each process limited alone (RLIMIT_AS)."""
+CPUS_ENV = "AUTOGRADER_SANDBOX_CPUS"
+"""Optional CFS quota of each sandbox, in CPUs (e.g. 1.5); unset: a share, no cap."""
+
+
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
 
 
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 class BwrapSandbox(Sandbox):
-    """Runs commands under bubblewrap + setpriv, with a pids cgroup and rlimits."""
+    """Runs commands under bubblewrap + setpriv, with pids/memory/cpu cgroups and rlimits.
+
+    ``per_process_memory_only``: run even where no memory cgroup can be made, with the memory
+    limit bound to each process alone (default: ``$AUTOGRADER_SANDBOX_PER_PROCESS_MEMORY``).
+    ``cpus``: cap each sandbox at this many CPUs (default: ``$AUTOGRADER_SANDBOX_CPUS``, none).
+    """
 
     name = "bwrap"
 
@@ -85,12 +108,20 @@ class BwrapSandbox(Sandbox):
         gid: int | None = None,
         runtime: Path | None = None,
         python_prefix: Path | None = None,
+        per_process_memory_only: bool | None = None,
+        cpus: float | None = None,
     ) -> None:
         self.uid = uid if uid is not None else _env_int("AUTOGRADER_SANDBOX_UID", 65534)
         self.gid = gid if gid is not None else _env_int("AUTOGRADER_SANDBOX_GID", 65534)
         self._runtime = runtime
         self.python_prefix = Path(python_prefix or sys.base_prefix).resolve()
         self._reaped = False
+        self.per_process_memory_only = (_env_flag(PER_PROCESS_MEMORY_ENV)
+                                        if per_process_memory_only is None
+                                        else per_process_memory_only)
+        setting = os.environ.get(CPUS_ENV)
+        self.cpus = cpus if cpus is not None else (float(setting) if setting else None)
+        self._controllers: tuple[str, ...] | None = None  # the cgroups a run gets, once probed
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -124,19 +155,7 @@ class BwrapSandbox(Sandbox):
                 )
         if not seccomp.supported():
             raise SandboxUnavailable(f"no seccomp filter for this CPU ({os.uname().machine})")
-        root = pids_root()
-        if root is None:
-            raise SandboxUnavailable(
-                "no pids cgroup hierarchy (/sys/fs/cgroup/pids or a cgroup v2 with pids): the "
-                "process limit cannot be enforced (set AUTOGRADER_SANDBOX_PIDS_CGROUP)"
-            )
-        probe = PidsCgroup(root, 1)
-        try:
-            probe.create()
-        except OSError as exc:
-            raise SandboxUnavailable(f"cannot create a pids cgroup under {root}: {exc}") from exc
-        finally:
-            probe.remove()
+        self._controllers = self._probe_cgroups()
         if not os.access(self.python, os.X_OK):
             raise SandboxUnavailable(f"the sandbox Python {self.python} is missing")
         if not (self.runtime / ".stamp").is_file():
@@ -144,6 +163,42 @@ class BwrapSandbox(Sandbox):
                 f"the sandbox runtime {self.runtime} is missing: run "
                 f"'bash scripts/sandbox-runtime.sh' (or set {RUNTIME_ENV})"
             )
+
+    def _probe_cgroups(self) -> tuple[str, ...]:
+        """The controllers each run gets; SandboxUnavailable where a required one is missing."""
+        if self._controllers is not None:  # a controller that worked once keeps working
+            return self._controllers
+        problem = cgroup.probe("pids")
+        if problem:
+            raise SandboxUnavailable(
+                f"{problem}: the process limit cannot be enforced (mount the pids cgroup "
+                f"hierarchy, or set {controller_env('pids')})"
+            )
+        controllers = ["pids"]
+        problem = cgroup.probe("memory")
+        if problem is None:
+            controllers.append("memory")
+        elif self.per_process_memory_only:
+            log.warning("%s: the memory limit binds each process alone, not the notebook "
+                        "(the operator allowed this)", problem)
+        else:
+            raise SandboxUnavailable(
+                f"{problem}: the memory limit would bind each process alone, not the notebook "
+                "(five processes of 1.3 GiB pass a 2 GiB limit). Fix: mount the cgroup v1 "
+                "memory hierarchy at /sys/fs/cgroup/memory, or on cgroup v2 delegate the "
+                "memory controller to the grader (systemd: Delegate=yes) and set "
+                f"{controller_env('memory')} to a delegated cgroup that holds no process; or "
+                f"accept per-process limits with {PER_PROCESS_MEMORY_ENV}=1 "
+                "(autograder grade --allow-per-process-memory)"
+            )
+        problem = cgroup.probe("cpu")
+        if problem is None:
+            controllers.append("cpu")
+        else:
+            log.warning("%s: sandboxes share the CPU by session (setsid is refused inside "
+                        "them), not by cgroup", problem)
+        self._controllers = tuple(controllers)
+        return self._controllers
 
     # -- the command line ----------------------------------------------------------------------
 
@@ -232,7 +287,8 @@ class BwrapSandbox(Sandbox):
         scratch = work / "job"
         scratch.mkdir()
         mounted = False
-        cgroup: PidsCgroup | None = None
+        cgroups: RunCgroups | None = None
+        controllers = self._probe_cgroups()
         try:
             _mount_tmpfs(scratch, limits.scratch_bytes, self.uid, self.gid)
             mounted = True
@@ -240,10 +296,14 @@ class BwrapSandbox(Sandbox):
             _write_etc(work, self.uid, self.gid)
             (work / "seccomp.bpf").write_bytes(seccomp.build_filter())
 
-            root = pids_root()
-            assert root is not None  # check() made sure
-            cgroup = PidsCgroup(root, limits.pids + _EXTRA_PIDS)
-            cgroup.create()
+            cgroups = RunCgroups(
+                limits.pids + _EXTRA_PIDS,
+                limits.memory_bytes if "memory" in controllers else None,
+                cpu="cpu" in controllers, cpus=self.cpus)
+            try:
+                cgroups.create()
+            except OSError as exc:
+                raise SandboxUnavailable(f"cannot create the run's cgroups: {exc}") from exc
 
             with open(work / "seccomp.bpf", "rb") as filt, \
                     open(work / "stdout", "wb") as out, open(work / "stderr", "wb") as err:
@@ -251,13 +311,15 @@ class BwrapSandbox(Sandbox):
                                    seccomp_fd=filt.fileno(), env=env,
                                    runtime_files=runtime_files)
                 log.debug("bwrap command: %s", cmd)
-                status, timed_out, wall = self._execute(cmd, limits, cgroup, out, err,
+                status, timed_out, wall = self._execute(cmd, limits, cgroups, out, err,
                                                         pass_fds=(filt.fileno(),))
-            leftovers = cgroup.pids()
+            leftovers = cgroups.pids()
             if leftovers:
                 log.info("killing %d processes left in the sandbox", len(leftovers))
-            cgroup.remove()
-            cgroup = None
+            cgroups.kill_all()
+            oom_kills, memory_peak = cgroups.oom_kills(), cgroups.memory_peak()
+            cgroups.remove()
+            cgroups = None
 
             stats = copy_back(scratch, job_dir, manifest, limits.scratch_bytes)
             log.debug("copied back %d files, %d bytes (%d skipped)",
@@ -270,17 +332,19 @@ class BwrapSandbox(Sandbox):
             exit_code, sig = split_status(status)
             if timed_out:
                 exit_code = None
+            # an OOM kill of a child the program survived is not why the program stopped
             reason = killed_reason(timed_out=timed_out, sig=sig, stderr_tail=stderr,
-                                   output_full=output_full)
+                                   output_full=output_full,
+                                   oom_killed=oom_kills > 0 and exit_code != 0)
             result = RunResult(exit_code=exit_code, signal=sig, timed_out=timed_out,
                                wall_seconds=wall, killed_reason=reason,
-                               stdout=stdout, stderr=stderr)
-            log.info("bwrap run %s: exit=%s signal=%s reason=%s in %.2fs",
-                     argv[:2], exit_code, sig, reason, wall)
+                               stdout=stdout, stderr=stderr, memory_peak_bytes=memory_peak)
+            log.info("bwrap run %s: exit=%s signal=%s reason=%s oom_kills=%d peak=%s in %.2fs",
+                     argv[:2], exit_code, sig, reason, oom_kills, memory_peak, wall)
             return result
         finally:
-            if cgroup is not None:
-                cgroup.remove()
+            if cgroups is not None:
+                cgroups.remove()
             if mounted:
                 _umount(scratch)
             shutil.rmtree(work, ignore_errors=True)
@@ -289,12 +353,12 @@ class BwrapSandbox(Sandbox):
         self,
         cmd: list[str],
         limits: Limits,
-        cgroup: PidsCgroup,
+        cgroups: RunCgroups,
         out: BinaryIO,
         err: BinaryIO,
         pass_fds: tuple[int, ...],
     ) -> tuple[int, bool, float]:
-        """Start bwrap in the cgroup with the rlimits; wait; kill everything on timeout."""
+        """Start bwrap in the cgroups with the rlimits; wait; kill everything on timeout."""
         start = time.monotonic()
         proc = subprocess.Popen(
             cmd,
@@ -305,7 +369,7 @@ class BwrapSandbox(Sandbox):
             close_fds=True,
             pass_fds=pass_fds,
             start_new_session=True,
-            preexec_fn=_preexec(cgroup, limits),  # joins the cgroup before exec
+            preexec_fn=_preexec(cgroups, limits),  # joins the cgroups before exec
         )
         timed_out = False
         try:
@@ -313,17 +377,17 @@ class BwrapSandbox(Sandbox):
         except subprocess.TimeoutExpired:
             timed_out = True
             log.info("wall-clock limit of %.1fs reached: killing the sandbox", limits.wall_seconds)
-            cgroup.kill_all()
+            cgroups.kill_all()
             status = proc.wait()
         except BaseException:
-            cgroup.kill_all()
+            cgroups.kill_all()
             proc.wait()
             raise
         return status, timed_out, time.monotonic() - start
 
 
-def _preexec(cgroup: PidsCgroup, limits: Limits) -> Callable[[], None]:
-    """What the child does between fork and exec: join the cgroup, then set the rlimits."""
+def _preexec(cgroups: RunCgroups, limits: Limits) -> Callable[[], None]:
+    """What the child does between fork and exec: join the cgroups, then set the rlimits."""
     cpu = int(limits.cpu_seconds)
     rlimits = [
         (resource.RLIMIT_AS, limits.memory_bytes, limits.memory_bytes),
@@ -334,7 +398,7 @@ def _preexec(cgroup: PidsCgroup, limits: Limits) -> Callable[[], None]:
     ]
 
     def preexec() -> None:
-        cgroup.join_from_child()
+        cgroups.join_from_child()
         for which, soft, hard in rlimits:
             resource.setrlimit(which, (soft, hard))
 
@@ -387,19 +451,8 @@ def _umount(path: Path) -> None:
         subprocess.run(["umount", "-l", str(path)], capture_output=True, check=False)
 
 
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def reap_stale() -> None:
-    """Clean up after graders that died mid-run: their scratch mounts and pids cgroups.
+    """Clean up after graders that died mid-run: their scratch mounts and cgroups.
 
     Only leftovers whose grader pid (in the name) no longer exists are touched.
     """
@@ -413,15 +466,8 @@ def reap_stale() -> None:
         if len(fields) < 2 or fields[0] != _MOUNT_SOURCE:
             continue
         found = pattern.search(fields[1])
-        if found and not _pid_alive(int(found.group(1))):
+        if found and not cgroup.pid_alive(int(found.group(1))):
             log.warning("removing the stale sandbox scratch %s", fields[1])
             _umount(Path(fields[1]))
             shutil.rmtree(Path(fields[1]).parent, ignore_errors=True)
-    root = pids_root()
-    if root is None or not (root / PARENT_NAME).is_dir():
-        return
-    for child in (root / PARENT_NAME).iterdir():
-        pid, _, _ = child.name.partition("-")
-        if child.is_dir() and pid.isdigit() and not _pid_alive(int(pid)):
-            log.warning("removing the stale pids cgroup %s", child)
-            PidsCgroup(root, 1, name=child.name).remove()
+    cgroup.reap_stale()

@@ -5,8 +5,11 @@ size -- memory that RLIMIT_AS does not count. The filter makes ``unshare``/``clo
 CLONE_NEWUSER fail with EPERM and ``clone3`` fail with ENOSYS (its flags live in memory that
 BPF cannot read; libc then falls back to ``clone``). It also refuses syscalls that a notebook
 never needs and that widen the kernel's attack surface (keyrings, bpf, perf, userfaultfd,
-io_uring, ptrace, mounts, modules, kexec), much as Docker's default profile does. Syscalls of a
-foreign ABI (i386, x32) fail with ENOSYS.
+io_uring, ptrace, mounts, modules, kexec), much as Docker's default profile does. ``setsid``
+fails with EPERM: a new session is a new scheduler autogroup, an equal CPU share of its own, so
+56 children in sessions of their own took 56 shares from the notebooks graded beside them
+(bwrap makes the sandbox's one session before it loads the filter). Syscalls of a foreign ABI
+(i386, x32) fail with ENOSYS.
 
 bwrap loads it with ``--seccomp FD`` just before it execs the sandboxed command.
 """
@@ -44,7 +47,7 @@ _ARCHES: dict[str, tuple[int, dict[str, int]]] = {
         "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "setns": 308,
         "mount": 165, "umount2": 166, "pivot_root": 155, "open_by_handle_at": 304,
         "init_module": 175, "finit_module": 313, "kexec_load": 246, "kexec_file_load": 320,
-        "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsmount": 432,
+        "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsmount": 432, "setsid": 112,
     }),
     "aarch64": (0xC00000B7, {
         "clone": 220, "unshare": 97, "clone3": 435, "keyctl": 219, "add_key": 217,
@@ -53,7 +56,7 @@ _ARCHES: dict[str, tuple[int, dict[str, int]]] = {
         "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "setns": 268,
         "mount": 40, "umount2": 39, "pivot_root": 41, "open_by_handle_at": 265,
         "init_module": 105, "finit_module": 273, "kexec_load": 104, "kexec_file_load": 294,
-        "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsmount": 432,
+        "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsmount": 432, "setsid": 157,
     }),
 }
 
@@ -62,7 +65,7 @@ DENIED = (
     "process_vm_readv", "process_vm_writev", "io_uring_setup", "io_uring_enter",
     "io_uring_register", "setns", "mount", "umount2", "pivot_root", "open_by_handle_at",
     "init_module", "finit_module", "kexec_load", "kexec_file_load", "open_tree", "move_mount",
-    "fsopen", "fsmount",
+    "fsopen", "fsmount", "setsid",
 )
 """Syscalls that always fail with EPERM inside the sandbox."""
 

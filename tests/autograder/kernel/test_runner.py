@@ -4,14 +4,19 @@ notebooks this test writes (nothing hostile: the sandbox's own tests cover that)
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 
+from autograder.kernel.runner import WALL_BACKSTOP
+
 REPO = Path(__file__).resolve().parents[3]
 CELL_TIMEOUT = 1.0
+CPU_TIMEOUT_ERROR = f"the cell used more than {CELL_TIMEOUT:g} s of CPU time"
 
 
 def run_cells(tmp_path: Path, *sources: str) -> list[dict]:
@@ -32,7 +37,7 @@ def test_cells_run_in_order_with_their_status(tmp_path):
 def test_a_timed_out_cell_is_reported_as_a_timeout_and_the_next_cell_runs(tmp_path):
     records = run_cells(tmp_path, "while True:\n    pass", "assert get_ipython() is not None")
     assert records[0]["status"] == "timeout", records
-    assert records[0]["error"] == f"the cell ran longer than {CELL_TIMEOUT:g} s"
+    assert records[0]["error"] == CPU_TIMEOUT_ERROR
     assert records[1]["status"] == "ok", records
 
 
@@ -55,3 +60,42 @@ def test_spinning_children_are_killed_when_the_cell_times_out(tmp_path):
     for pid in map(int, (tmp_path / "pids").read_text().split()):
         assert not Path(f"/proc/{pid}").exists(), f"child {pid} outlived its cell"
     assert records[1]["status"] == "ok"
+
+
+def test_the_cpu_of_a_cells_children_counts(tmp_path):
+    """The parent waits while its children spin: their CPU seconds end the cell, long before
+    the wall-clock backstop."""
+    fork = ("import os, time\nfor _ in range(2):\n    if os.fork() == 0:\n"
+            "        while True: pass\ntime.sleep(60)")
+    records = run_cells(tmp_path, fork, "x = 2")
+    assert records[0]["status"] == "timeout", records
+    assert records[0]["error"] == CPU_TIMEOUT_ERROR
+    assert records[0]["seconds"] < CELL_TIMEOUT * WALL_BACKSTOP, records
+    assert records[0]["cpu_seconds"] >= CELL_TIMEOUT
+    assert records[1]["status"] == "ok"
+
+
+def test_a_cell_that_waits_is_stopped_by_the_wall_clock_backstop(tmp_path):
+    records = run_cells(tmp_path, "import time\ntime.sleep(60)", "x = 2")
+    assert records[0]["status"] == "timeout", records
+    backstop = CELL_TIMEOUT * WALL_BACKSTOP
+    assert records[0]["error"] == f"the cell ran longer than {backstop:g} s (wall clock)"
+    assert backstop <= records[0]["seconds"] < backstop + 3.0, records
+    assert records[1]["status"] == "ok"
+
+
+def test_load_the_cell_did_not_make_does_not_time_it_out(tmp_path):
+    """0.6 CPU seconds of work under a 1 s budget, while 6 processes spin on the host (each in
+    a session of its own): the cell takes longer than 1 s of wall clock, yet is not timed out."""
+    work = ("import time\nstart = time.process_time()\n"
+            "while time.process_time() - start < 0.6:\n    pass")
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"],
+                             start_new_session=True) for _ in range(6)]
+    try:
+        records = run_cells(tmp_path, work)
+    finally:
+        for hog in hogs:
+            os.kill(hog.pid, signal.SIGKILL)
+            hog.wait()
+    assert records[0]["status"] == "ok", records
+    assert records[0]["seconds"] > CELL_TIMEOUT, "the host was not loaded: the test proves nothing"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 import pytest
 
 from autograder.sandbox import Limits, SandboxUnavailable, get_sandbox
-from autograder.sandbox.bwrap import BwrapSandbox
+from autograder.sandbox.bwrap import PER_PROCESS_MEMORY_ENV, BwrapSandbox
 from autograder.sandbox.docker import DockerSandbox
 from tests.autograder.sandbox.conftest import require
 
@@ -54,6 +55,50 @@ def test_bwrap_refuses_without_pids_cgroup(monkeypatch, tmp_path, job):
     require("bwrap")
     monkeypatch.setenv("AUTOGRADER_SANDBOX_PIDS_CGROUP", str(tmp_path / "no-cgroup"))
     _refuses(BwrapSandbox(), job, "pids cgroup")
+
+
+def test_bwrap_refuses_without_memory_cgroup(monkeypatch, tmp_path, job):
+    """RLIMIT_AS alone binds each process, not the notebook: without a memory cgroup the
+    backend refuses, naming the fix and the explicit opt-in."""
+    require("bwrap")
+    monkeypatch.setenv("AUTOGRADER_SANDBOX_MEMORY_CGROUP", str(tmp_path / "no-cgroup"))
+    monkeypatch.delenv(PER_PROCESS_MEMORY_ENV, raising=False)
+    _refuses(BwrapSandbox(), job, "memory cgroup.*each process alone.*Delegate=yes.*"
+             "--allow-per-process-memory")
+
+
+@pytest.mark.parametrize("how", ["argument", "environment"])
+def test_bwrap_runs_with_per_process_memory_when_the_operator_allows_it(monkeypatch, tmp_path,
+                                                                        job, how):
+    require("bwrap")
+    monkeypatch.setenv("AUTOGRADER_SANDBOX_MEMORY_CGROUP", str(tmp_path / "no-cgroup"))
+    if how == "environment":
+        monkeypatch.setenv(PER_PROCESS_MEMORY_ENV, "1")
+        box = BwrapSandbox()
+    else:
+        box = BwrapSandbox(per_process_memory_only=True)
+    box.check()
+    result = box.run(job, ["python", "-c", "print('ran')"], Limits())
+    assert result.ok and result.stdout == "ran\n"
+    assert result.memory_peak_bytes is None  # no memory cgroup measured it
+
+
+def test_cli_refuses_without_memory_cgroup_unless_allowed(monkeypatch, tmp_path):
+    from autograder.cli import main
+
+    require("bwrap")
+    monkeypatch.setenv("AUTOGRADER_SANDBOX_MEMORY_CGROUP", str(tmp_path / "no-cgroup"))
+    monkeypatch.delenv(PER_PROCESS_MEMORY_ENV, raising=False)
+    missing = str(tmp_path / "no-submissions")
+    sandbox_log = logging.getLogger("autograder.sandbox")
+    level = sandbox_log.level  # main() quiets the sandbox's log
+    try:
+        assert main(["grade", missing, "--out", str(tmp_path / "out")]) == 3  # refused
+        # allowed: the sandbox is accepted, and the missing folder is the next complaint
+        assert main(["grade", missing, "--out", str(tmp_path / "out"),
+                     "--allow-per-process-memory"]) == 2
+    finally:
+        sandbox_log.setLevel(level)
 
 
 def test_bwrap_refuses_without_python(job, tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox.cgroup import PARENT_NAME, PidsCgroup, pids_root
+from autograder.sandbox.cgroup import RunCgroups
 from tests.autograder.sandbox.conftest import require
 
 
@@ -30,20 +30,23 @@ def test_bwrap_reaps_stale_mounts_and_cgroups():
     work = Path(tempfile.mkdtemp(prefix=f"cs224n-sandbox-{pid}-"))
     (work / "job").mkdir()
     bwrap._mount_tmpfs(work / "job", 1024 * 1024, 65534, 65534)
-    root = pids_root()
-    assert root is not None
-    cgroup = PidsCgroup(root, 4, name=f"{pid}-stale")
-    cgroup.create()
+    stale = RunCgroups(4, 64 * 1024**2, cpu=True, name=f"{pid}-stale")
+    stale.create()
+    live = RunCgroups(4, 64 * 1024**2, cpu=True)  # this process's: kept
+    live.create()
     try:
+        assert {c for g in stale.groups for c in g.controllers} == {"pids", "memory", "cpu"}
         bwrap.reap_stale()
         mounts = Path("/proc/self/mounts").read_text()
         assert str(work / "job") not in mounts
         assert not work.exists()
-        assert not (root / PARENT_NAME / f"{pid}-stale").exists()
+        assert not any(group.path.exists() for group in stale.groups)
+        assert all(group.path.exists() for group in live.groups)
     finally:
         if str(work / "job") in Path("/proc/self/mounts").read_text():
             bwrap._umount(work / "job")
-        cgroup.remove()
+        stale.remove()
+        live.remove()
 
 
 @pytest.mark.docker

@@ -250,9 +250,10 @@ def test_leftover_processes_are_killed(run_py):
     result = run_py(
         f"""
         import os, subprocess, sys
-        # a daemonised grandchild that outlives the program
+        # a daemonised grandchild that outlives the program (a process group of its own:
+        # bwrap refuses new sessions)
         subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", {marker!r}],
-                         start_new_session=True, stdout=subprocess.DEVNULL,
+                         process_group=0, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
         print("spawned")
         """
@@ -271,7 +272,7 @@ def test_timeout_kills_the_whole_tree(run_py):
             subprocess.Popen([sys.executable, "-c",
                               "import signal, time; signal.signal(signal.SIGTERM, "
                               "signal.SIG_IGN); time.sleep(300)", {marker!r}],
-                             start_new_session=True)
+                             process_group=0)
         while True:
             time.sleep(0.1)
         """,
@@ -281,18 +282,35 @@ def test_timeout_kills_the_whole_tree(run_py):
     assert host_processes_with(marker) == []
 
 
-def test_bwrap_cgroup_is_removed(job):
+def test_bwrap_cgroups_are_removed(job):
+    """No pids, memory or cpu cgroup of this grader outlives its run."""
     from autograder.sandbox import Limits
-    from autograder.sandbox.cgroup import PARENT_NAME, pids_root
+    from autograder.sandbox.cgroup import CONTROLLERS, PARENT_NAME, controller_root
     from tests.autograder.sandbox.conftest import require
 
     box = require("bwrap")
     box.run(job, ["python", "-c", "import os; os.fork() or os._exit(0)"], Limits())
-    root = pids_root()
-    assert root is not None
-    mine = [p for p in (root / PARENT_NAME).iterdir()
+    roots = {controller_root(c) for c in CONTROLLERS} - {None}
+    assert roots
+    mine = [p for root in roots if root and (root / PARENT_NAME).is_dir()
+            for p in (root / PARENT_NAME).iterdir()
             if p.is_dir() and p.name.startswith(f"{os.getpid()}-")]
     assert mine == []
+
+
+def test_bwrap_refuses_new_sessions(job):
+    """A session of its own would be a scheduler autogroup of its own: an equal CPU share per
+    session, 56 of them for a notebook with 56 children. The sandbox stays one session."""
+    from autograder.sandbox import Limits
+    from tests.autograder.sandbox.conftest import require
+
+    box = require("bwrap")
+    code = ("import os\nsid = os.getsid(0)\ntry:\n    os.setsid()\n    print('setsid= ok')\n"
+            "except OSError as exc:\n    print('setsid=', exc.errno)\n"
+            "print('same=', os.getsid(0) == sid)")
+    result = box.run(job, ["python", "-c", code], Limits())
+    out = _lines(result.stdout)
+    assert out == {"setsid": "1", "same": "True"}, result
 
 
 @pytest.mark.docker

@@ -187,3 +187,67 @@ def test_output_is_a_bounded_tail(run_py):
     assert result.stdout.rstrip().endswith("the end")
     assert "line 0\n" not in result.stdout
     assert result.stderr.strip() == "err tail"
+
+
+def test_memory_limit_binds_the_processes_together(run_py):
+    """Four children of 200 MiB each under a 512 MiB limit: each fits alone, not all at once.
+    The limit is the notebook's, not each process's: the kernel ends children until the rest
+    fits, and the program itself goes on."""
+    result = run_py(
+        """
+        import os, select, struct, time
+        read_end, write_end = os.pipe()
+        alive = set()
+        for _ in range(4):
+            pid = os.fork()
+            if pid == 0:
+                os.close(read_end)
+                block = bytearray(200 * 1024 * 1024)
+                block[::4096] = b"\\1" * len(range(0, len(block), 4096))
+                os.write(write_end, struct.pack("i", os.getpid()))
+                time.sleep(2)
+                os._exit(0)
+            alive.add(pid)
+        os.close(write_end)
+        holding, most, killed = set(), 0, 0
+        while alive:
+            if select.select([read_end], [], [], 0.02)[0]:
+                data = os.read(read_end, 4096)
+                holding |= {struct.unpack_from("i", data, i)[0] for i in range(0, len(data), 4)}
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid:
+                alive.discard(pid)
+                killed += os.WIFSIGNALED(status)
+            most = max(most, len(holding & alive))
+        print("most=", most)
+        print("killed=", killed)
+        """,
+        memory_bytes=512 * MiB,
+    )
+    out = _lines(result)
+    assert result.exit_code == 0, result
+    assert int(out["killed"]) >= 1, out
+    assert int(out["most"]) <= 2, out  # three would be 600 MiB
+    assert result.killed_reason is None  # the program was not stopped, only children were
+    if result.memory_peak_bytes is not None:
+        assert result.memory_peak_bytes <= 512 * MiB
+
+
+def test_memory_outside_the_address_space_counts(run_py):
+    """Files in the /tmp tmpfs are memory that RLIMIT_AS does not see: the notebook's memory
+    limit counts them, and the program stopped for it is reported as out of memory."""
+    result = run_py(
+        """
+        for i in range(20):
+            with open(f"/tmp/fill{i}", "wb") as f:
+                f.write(b"x" * (8 * 1024 * 1024))
+        print("filled", flush=True)
+        block = bytearray(150 * 1024 * 1024)
+        block[::4096] = b"\\1" * len(range(0, len(block), 4096))
+        print("allocated")
+        """,
+        memory_bytes=256 * MiB,
+        scratch_bytes=256 * MiB,
+    )
+    assert "filled" in result.stdout and "allocated" not in result.stdout, result
+    assert result.killed_reason == "memory", result
