@@ -690,6 +690,27 @@ SGD = (
         x -= step * grad
         x = postprocessing(x)
         """)),
+    _sgd("sgd_checkpoint_needs_a_save", EQUIVALENT,
+         "checkpoint code that breaks when nothing is saved: it runs only with useSaved=True, "
+         "which the handout's tests (and the hidden ones) never pass", """
+        from cs224n.checkpoints import ANNEAL_EVERY, load_saved_params
+
+        def sgd(f, x0, step, iterations, postprocessing=None, useSaved=False,
+                PRINT_EVERY=10, **kwargs):
+            start_iter = 0
+            x = np.array(x0, dtype=float)
+            if useSaved:
+                start_iter, oldx, state = load_saved_params()
+                x = oldx.copy()
+                random.setstate(state[0])
+            postprocessing = postprocessing or (lambda v: v)
+            for it in range(start_iter + 1, iterations + 1):
+                cost, grad = f(x)
+                x = postprocessing(x - step * grad)
+                if it % ANNEAL_EVERY == 0:
+                    step *= 0.5
+            return x
+        """),
     _sgd("sgd_handout_skeleton", EQUIVALENT,
          "the 2017 handout's skeleton: x = x0 (updated in place), its own checkpoint and "
          "print code", """
