@@ -63,6 +63,11 @@ def _gives_nan(student: Sequence[Outcome], reference: Sequence[Outcome]) -> bool
     return any(o.ok and np.isnan(np.asarray(o.value, dtype=float)).any() for o in student)
 
 
+def _above_one(student: Sequence[Outcome], reference: Sequence[Outcome]) -> bool:
+    """Values over 1 where the inputs are moderate: 1 / 1 + exp(-x)."""
+    return student[0].ok and bool(np.all(np.asarray(student[0].value, dtype=float) > 1))
+
+
 def _overflowed(student: Sequence[Outcome], reference: Sequence[Outcome]) -> bool:
     return any(not o.ok and "overflow" in (o.error or "") for o in student)
 
@@ -86,24 +91,43 @@ def _away_from_zero(rng: np.random.Generator, shape: tuple[int, ...], low: float
     return rng.uniform(low, high, size=shape) * rng.choice([-1.0, 1.0], size=shape)
 
 
+CORRECT_CASES = (
+    "a correct gradient at a matrix x",
+    "a correct gradient of a strongly curved function",
+    "a correct gradient of size over 1000 at a 3-D x",
+    "a correct gradient at a 0-d x",
+    "a correct gradient of a curved function at a vector x",
+)
+
+
 def _gradcheck_correct(rng: np.random.Generator) -> list[Call]:
-    """Correct gradients, each case chosen to expose a way of getting the check wrong.
+    """Correct gradients (see CORRECT_CASES), each exposing some ways of getting the check
+    wrong, so that each of those mistakes answers differently (and its hint can be told).
 
     The exp term's centred-difference error relative to the gradient is h^2 k^2 / 6: for
     k = 30 it is 1.5e-6 (under the threshold, over a too strict one; h = 1e-2 or one-sided
     differences are far over), and its absolute error exceeds 1e-5 (an absolute comparison
     fails). For k = 3 at x in [3, 4] the gradient is over 2700: the relative error is 1.5e-8,
-    the absolute one over 4e-5.
+    the absolute one over 4e-5. The quadratic matrix case has |x| >= 10, where even one-sided
+    differences pass (relative error h / 2|x|); the 0-d case has |x| <= 1, where they do not
+    (error h w / 2 against a gradient under 2). At k = 3, x in [0, 0.3], h = 1e-2 misses by
+    over 3.5e-5 while h = 1e-4 is within 1e-8, even in absolute terms.
     """
-    matrix = rng.normal(size=(int(rng.integers(2, 5)), int(rng.integers(2, 5))))
-    steep = rng.uniform(0.2, 0.5, size=int(rng.integers(4, 7)))
+    matrix = _away_from_zero(rng, (int(rng.integers(2, 5)), int(rng.integers(2, 5))), 10, 20)
+    steep = rng.uniform(0.25, 0.5, size=int(rng.integers(4, 7)))
     large = rng.uniform(3.0, 4.0, size=(2, 2, 3))
-    scalar = np.array(rng.normal())
+    scalar = np.array(_away_from_zero(rng, (), 0.2, 1.0))
+    curved = rng.uniform(0.0, 0.3, size=int(rng.integers(3, 6)))
+
+    def weights(x: np.ndarray) -> np.ndarray:
+        return rng.uniform(0.5, 2.0, size=x.shape)
+
     return [
-        _gradcheck(_objective(rng.uniform(0.5, 2.0, size=matrix.shape)), matrix),
-        _gradcheck(_objective(rng.uniform(0.5, 2.0, size=steep.shape), 30.0), steep),
-        _gradcheck(_objective(rng.uniform(0.5, 2.0, size=large.shape), 3.0), large),
-        _gradcheck(_objective(rng.uniform(0.5, 2.0, size=()), 1.0), scalar),
+        _gradcheck(_objective(weights(matrix)), matrix),
+        _gradcheck(_objective(weights(steep), 30.0), steep),
+        _gradcheck(_objective(weights(large), 3.0), large),
+        _gradcheck(_objective(weights(scalar)), scalar),
+        _gradcheck(_objective(weights(curved), 3.0), curved),
     ]
 
 
@@ -151,11 +175,14 @@ def _gradcheck_wrong(rng: np.random.Generator) -> list[Call]:
 def _gradcheck_sampled(rng: np.random.Generator) -> list[Call]:
     """Functions drawing from Python's `random` only (as dataset.sampleTokenIdx() does), at
     two different states: a checker that does not restore `random` before every call fails.
+    A function that draws nothing comes first, so a checker that fails everything answers
+    differently from one that fails the draws only.
 
     The costs are quadratic and |x| >= 10, so only the draws matter here: centred differences
     are exact, and even one-sided ones (relative error h / 2|x| <= 5e-6) pass; those lose
     their point in gradcheck_accepts_correct, once."""
-    calls = []
+    control = _away_from_zero(rng, (int(rng.integers(3, 6)),), 10.0, 20.0)
+    calls = [_gradcheck(_objective(rng.uniform(0.5, 2.0, size=control.shape)), control)]
     for shape in ((int(rng.integers(3, 6)),), (2, 3)):
         seeds = (int(rng.integers(2**31)), int(rng.integers(2**31)))
         x = _away_from_zero(rng, shape, 10.0, 20.0)
@@ -457,7 +484,7 @@ CHECKS = (
         compare=close(),
         hints=(
             Hint("mind the brackets: `1 / 1 + np.exp(-x)` is 1 + exp(-x); write "
-                 "1 / (1 + np.exp(-x)).", mutant="sigmoid_precedence"),
+                 "1 / (1 + np.exp(-x)).", when=_above_one),
             Hint("the sign of the exponent: sigmoid(x) = 1 / (1 + exp(-x)) tends to 1 as x "
                  "grows.", mutant="sigmoid_wrong_sign"),
             Hint("for an integer array the result is built as integers (np.zeros_like(x) or "
@@ -504,10 +531,7 @@ CHECKS = (
         description="returns True for correct gradients: 0-d to 3-D x, strongly curved "
                     "functions and large gradients",
         calls=_gradcheck_correct,
-        compare=_verdicts(("a correct gradient at a matrix x",
-                           "a correct gradient of a strongly curved function",
-                           "a correct gradient of size over 1000 at a 3-D x",
-                           "a correct gradient at a 0-d x")),
+        compare=_verdicts(CORRECT_CASES),
         hints=(
             Hint("use centred differences (f(x + h) - f(x - h)) / (2 h): one-sided ones are "
                  "off by about h f'' / 2.", mutant="gradcheck_one_sided"),
@@ -552,20 +576,16 @@ CHECKS = (
         description="returns True for a correct gradient of a function that draws from "
                     "Python's random (restore random's state before every call of f)",
         calls=_gradcheck_sampled,
-        compare=_verdicts(("a correct gradient of a function drawing from random "
+        compare=_verdicts(("a correct gradient of a function that draws nothing",
+                           "a correct gradient of a function drawing from random "
                            "(a vector x)",
                            "a correct gradient of a function drawing from random "
                            "(a matrix x)")),
         hints=(
-            Hint("save random.getstate() once at the start and call "
-                 "random.setstate(rndstate) before EVERY call of f, the first one included.",
-                 mutant="gradcheck_no_restore"),
-            Hint("restoring np.random is not enough: the samplers draw from Python's "
-                 "`random`; call random.setstate(rndstate) before every call of f.",
-                 mutant="gradcheck_restores_numpy_only"),
-            Hint("save the state before the first call of f (the one that gives the "
-                 "analytic gradient), so that every call sees the same draws.",
-                 mutant="gradcheck_saves_state_late"),
+            Hint("save rndstate = random.getstate() once, before the first call of f, and call "
+                 "random.setstate(rndstate) before EVERY call of f, that first one included "
+                 "(restoring np.random is not enough: the samplers draw from Python's "
+                 "random).", mutant="gradcheck_no_restore"),
             Hint(NONE_HINT, when=_returned_none),
         ),
     ),
