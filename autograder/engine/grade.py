@@ -21,7 +21,7 @@ import nbformat
 
 from autograder import kernel
 from autograder.checks import CATALOGUE, Check, check_seed, judge, reference_namespace
-from autograder.engine import notebook_io
+from autograder.engine import kept_notebook, notebook_io
 from autograder.engine.course import AssignmentCopy, NotebookError
 from autograder.engine.results import (
     CellGrade,
@@ -30,7 +30,7 @@ from autograder.engine.results import (
     SubmissionResult,
 )
 from autograder.engine.submission import Submission
-from autograder.kernel import wire
+from autograder.kernel import keeper, wire
 from autograder.kernel.probe import Call, Outcome, execute
 from autograder.kernel.runner import STARTED
 from autograder.sandbox import Limits, RunResult, Sandbox, SandboxUnavailable
@@ -125,17 +125,18 @@ class Grader:
         with tempfile.TemporaryDirectory(prefix="autograder-job-") as tmp:
             job = Path(tmp)
             self._prepare_job(job, restored)
-            wire.write_calls(job / "_calls.json", flat)
+            wire.write_calls(job / "_calls.json", flat)  # the runner's keeper takes them away
+            key = keeper.write_key(job / "_calls.json")  # before the first cell (kernel.keeper)
             run = self._run_sandbox(job, name)
             out = job / "_out"
-            outcomes, failure = self._read_outcomes(out, len(flat), run)
+            outcomes, failure = self._read_outcomes(out, len(flat), run, key)
             cell_errors = self._cell_errors(out)
             report = NotebookReport(name, "graded" if failure is None else "stopped", failure,
                                     round(time.perf_counter() - started, 3), cell_errors)
             if notebooks_dir is not None:
                 notebooks_dir.mkdir(parents=True, exist_ok=True)
                 executed = self._executed_notebook(out, restored[name])
-                nbformat.write(executed, notebooks_dir / f"{name}.ipynb")
+                notebook_io.write_notebook(notebooks_dir / f"{name}.ipynb", executed)
         position = 0
         verdicts: dict[str, CheckOutcome] = {}
         for check in checks:
@@ -157,17 +158,25 @@ class Grader:
             else:
                 shutil.copy(path, target)
         for name, nb in restored.items():
-            runnable = nbformat.from_dict(json.loads(json.dumps(nb)))
-            for cell in runnable.cells:
-                meta = cell.metadata.get("nbgrader", {})
-                grade_id = str(meta.get("grade_id", ""))
-                if grade_id in self._auto_cells:
-                    cell.source = HIDDEN_PLACEHOLDER
-                elif (self.options.skip_sanity_cells and grade_id.endswith("_sanity")
-                      and meta.get("locked") and not meta.get("grade")):
-                    cell.source = SANITY_PLACEHOLDER
             # compact and capped (restore checked the size): never nbformat's indented form
-            notebook_io.write_notebook(job / f"{name}.ipynb", runnable)
+            notebook_io.write_notebook(job / f"{name}.ipynb", self._runnable(nb)[0])
+
+    def _runnable(self, nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, set[int]]:
+        """A copy of nb as the sandbox runs it (hidden tests and skipped sanity checks as
+        placeholders), and the indexes of those placeholder cells."""
+        runnable = nbformat.from_dict(json.loads(json.dumps(nb)))
+        placeholders = set()
+        for index, cell in enumerate(runnable.cells):
+            meta = cell.metadata.get("nbgrader", {})
+            grade_id = str(meta.get("grade_id", ""))
+            if grade_id in self._auto_cells:
+                cell.source = HIDDEN_PLACEHOLDER
+                placeholders.add(index)
+            elif (self.options.skip_sanity_cells and grade_id.endswith("_sanity")
+                  and meta.get("locked") and not meta.get("grade")):
+                cell.source = SANITY_PLACEHOLDER
+                placeholders.add(index)
+        return runnable, placeholders
 
     def _run_sandbox(self, job: Path, name: str) -> RunResult:
         """One sandbox run, tried once more when the sandbox itself failed (a daemon hiccup,
@@ -197,7 +206,13 @@ class Grader:
                 "--calls", "_calls.json", "--cell-timeout", str(self.options.cell_timeout),
                 "--call-timeout", str(self.options.call_timeout)]
 
-    def _read_outcomes(self, out: Path, expected: int, run: RunResult):
+    def _read_outcomes(self, out: Path, expected: int, run: RunResult, key: bytes):
+        """The outcomes, or None and why. First removes the runner's result files (cells.json,
+        outputs.json) that the keeper did not sign with key before it handed the calls over:
+        what is read from them after this cannot hold hidden inputs (kernel.keeper)."""
+        dropped = keeper.verify(out, key)
+        if dropped:
+            log.info("%s: unsigned result files dropped: %s", out.parent.name, dropped)
         try:
             return wire.read_outcomes(out / "outcomes.json", expected), None
         except wire.WireError as exc:
@@ -233,20 +248,12 @@ class Grader:
                     errors.append(f"cell {index + 1}: {str(r.get('error'))[:300]}")
         return errors[:20]
 
-    def _executed_notebook(self, out: Path, fallback) -> nbformat.NotebookNode:
-        """The sandbox's executed notebook if it is a sane notebook, else the restored one.
-
-        Only its outputs are used (for the feedback of written answers); grades never are.
-        """
-        path = out / "notebook.ipynb"
-        try:
-            if path.is_file() and not path.is_symlink() and path.stat().st_size < 32 * 2**20:
-                nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-                if len(nb.cells) == len(fallback.cells):
-                    return nb
-        except Exception:  # whatever the sandbox wrote, fall back to what we restored
-            pass
-        return fallback
+    def _executed_notebook(self, out: Path, restored) -> nbformat.NotebookNode:
+        """The notebook kept for formgrader: the restored cells as they ran, with only the
+        runner's own signed, capped, plain-text outputs (kept_notebook); nothing of the
+        sandbox's notebook file, its metadata or its points."""
+        runnable, placeholders = self._runnable(restored)
+        return kept_notebook.build(runnable, out, skip=placeholders)
 
     def _judge(self, check: Check, calls: list[Call], student, failure) -> CheckOutcome:
         if student is None:
