@@ -60,7 +60,8 @@ class CeleryJobQueue(SqlJobQueue):
     """The job table, plus a Celery message per job that has to be graded."""
 
     def __init__(self, db: Database, settings: ServiceSettings, app: Any | None = None):
-        super().__init__(db, settings.lease_seconds, settings.max_attempts)
+        super().__init__(db, settings.lease_seconds, settings.max_attempts,
+                         settings.student_jobs_in_flight)
         self.app = app if app is not None else make_celery(settings)
 
     def publish(self, submission_id: str) -> bool:
@@ -93,6 +94,25 @@ class CeleryJobQueue(SqlJobQueue):
         if done:
             self.publish(claim.submission_id)
         return done
+
+    def finish(self, claim: Claim, worker: str, result_json: str, score: float,
+               max_score: float) -> bool:
+        done = super().finish(claim, worker, result_json, score, max_score)
+        self.next_turn()
+        return done
+
+    def fail(self, claim: Claim, worker: str, message: str) -> bool:
+        done = super().fail(claim, worker, message)
+        self.next_turn()
+        return done
+
+    def next_turn(self) -> None:
+        """A job ended: its student may have another job waiting that no message would
+        claim any more (their messages were dropped at the in-flight bound); publish a turn
+        if anything is queued."""
+        waiting = self.next_queued()
+        if waiting is not None:
+            self.publish(waiting)
 
     def waiting_messages(self) -> int | None:
         """Messages in the broker's grading queue (None when the broker cannot say)."""
@@ -145,15 +165,32 @@ class Sweeper:
         self.thread.join(5)
 
 
+def grade_one(queue: SqlJobQueue, worker: Any) -> str:
+    """What a message does: grade the job due next by the fair order (SqlJobQueue.claim).
+
+    A message is a turn, not an order for its own job: whichever message a worker gets, it
+    grades the oldest job of the student who has waited longest, so one student's burst of
+    uploads cannot hold every worker. A message that finds nothing claimable (its job was
+    graded by another message's turn, or its student is at the in-flight bound) is dropped;
+    each finished job publishes a turn for what is still queued (CeleryJobQueue.finish).
+    """
+    claim = queue.claim(worker.name)
+    if claim is None:
+        return "nothing to do"
+    worker.handle(claim)
+    return "graded"
+
+
 def run_worker(settings: ServiceSettings, concurrency: int) -> int:
-    """A Celery worker (thread pool of `concurrency`) grading the jobs it is sent."""
-    from autograder.service.grading import GradingEngine
+    """A Celery worker (thread pool of `concurrency`, each thread with its own grading
+    process) grading the jobs it is sent."""
+    from autograder.service.processes import ProcessEngine
     from autograder.service.worker import Worker
 
     app = make_celery(settings)
     db = Database(settings.db_url)
     queue = CeleryJobQueue(db, settings, app)
-    engine = GradingEngine(settings)
+    engine = ProcessEngine(settings)
     never_stop = threading.Event()  # Celery itself stops the pool (warm shutdown)
     local = threading.local()
     prefix = f"{socket.gethostname()}:{os.getpid()}"
@@ -164,11 +201,8 @@ def run_worker(settings: ServiceSettings, concurrency: int) -> int:
         if worker is None:
             name = f"{prefix}:{threading.current_thread().name}"
             worker = local.worker = Worker(name, settings, db, queue, engine, never_stop)
-        claim = queue.claim_submission(str(submission_id), worker.name)
-        if claim is None:
-            return "nothing to do"  # graded already, or another worker holds it
-        worker.handle(claim)
-        return "graded"
+        log.debug("turn from the message of submission %s", submission_id)
+        return grade_one(queue, worker)
 
     log.info("celery worker: %d grading threads on %s", concurrency,
              _safe_url(settings.broker_url))

@@ -29,11 +29,12 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from autograder.service.app import create_app
+    from autograder.service.http import raise_file_limit, server_config
 
     settings = _settings(args)
     app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
-                timeout_graceful_shutdown=5)
+    raise_file_limit(settings.max_connections)
+    uvicorn.Server(server_config(app, settings)).run()
     return 0
 
 

@@ -19,7 +19,8 @@ def make_queue(settings: ServiceSettings, db: Database) -> SqlJobQueue:
         from autograder.service.celery_queue import CeleryJobQueue
 
         return CeleryJobQueue(db, settings)
-    return SqlJobQueue(db, settings.lease_seconds, settings.max_attempts)
+    return SqlJobQueue(db, settings.lease_seconds, settings.max_attempts,
+                       settings.student_jobs_in_flight)
 
 
 def course_notebooks(course_root: Path, assignment: str) -> tuple[str, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import Request
 
 from autograder.service.auth import Identity, student_for
@@ -60,3 +62,41 @@ def instructor(request: Request) -> Identity:
 def may_see(who: Identity, owner: str) -> None:
     if not who.is_instructor and who.student != owner:
         raise ApiError(403, "not your submission")
+
+
+def _origin_of(url: str) -> str | None:
+    """scheme://host[:port] of a URL, lower-case, without the scheme's default port."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    default = {"http": 80, "https": 443}[parts.scheme]
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def same_origin(request: Request) -> None:
+    """Refuse a form post another site made the browser send (login CSRF: a page that
+    posts its author's token to /login would log the victim in as the author).
+
+    Browsers name the page that posts in Origin (or, failing that, Referer); it must be
+    this service (the Host the browser sent) or one of settings.allowed_origins. A request
+    with neither header is not a browser's cross-site post and passes.
+    """
+    sent = request.headers.get("origin")
+    if sent is None:
+        referer = request.headers.get("referer")
+        if referer is None:
+            return
+        sent = referer
+    origin = _origin_of(sent) if sent != "null" else None
+    host = request.headers.get("host", "")
+    own = {_origin_of(f"{scheme}://{host}") for scheme in ("http", "https")} if host else set()
+    allowed = own | {_origin_of(o) for o in context(request).settings.allowed_origins}
+    if origin is None or origin not in allowed:
+        raise ApiError(403, "this form must be sent from the grader's own page")

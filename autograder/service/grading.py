@@ -1,4 +1,8 @@
-"""Turn a stored upload into an engine Submission, and grade it with the engine's Grader."""
+"""Turn a stored upload into an engine Submission, and grade it with the engine's Grader.
+
+GradingEngine grades in the calling process; the service never calls it in the API process:
+it runs inside the grading processes of autograder.service.processes.
+"""
 
 from __future__ import annotations
 
@@ -17,12 +21,21 @@ log = logging.getLogger(__name__)
 
 
 def to_submission(student: str, kind: str, notebook: str | None, data: bytes) -> Submission:
-    """The engine's view of an upload (a zip is read with the engine's own limits)."""
+    """The engine's view of an upload: a zip is read with the engine's own limits, and a
+    single notebook is held to the same per-notebook limits as a zip's."""
     if kind == "zip":
         return load_zip(student, data)
     if not notebook:
         raise SubmissionError("the upload names no notebook")
-    return Submission(student, {f"{notebook}.ipynb": data})
+    submission = Submission(student)
+    submission.add(f"{notebook}.ipynb", f"{notebook}.ipynb", data)
+    return submission
+
+
+def grading_options(settings: ServiceSettings) -> GradingOptions:
+    limits = Limits(memory_bytes=settings.memory_mb * 2**20,
+                    wall_seconds=settings.notebook_timeout)
+    return GradingOptions(limits=limits, cell_timeout=settings.cell_timeout)
 
 
 class GradingEngine:
@@ -31,18 +44,16 @@ class GradingEngine:
     Each thread gets its own Grader (the engine's Grader keeps per-instance caches).
     """
 
-    def __init__(self, settings: ServiceSettings):
+    def __init__(self, settings: ServiceSettings, course: AssignmentCopy | None = None):
         self.settings = settings
         self.sandbox = get_sandbox(settings.sandbox)
         self.sandbox.check()
-        self.course = AssignmentCopy(settings.course_root, settings.assignment)
-        limits = Limits(memory_bytes=settings.memory_mb * 2**20,
-                        wall_seconds=settings.notebook_timeout)
-        self.options = GradingOptions(limits=limits, cell_timeout=settings.cell_timeout)
+        self.course = course or AssignmentCopy(settings.course_root, settings.assignment)
+        self.options = grading_options(settings)
         self._local = threading.local()
 
     def close(self) -> None:
-        """Remove the prepared assignment copy (a killed process leaves it in TMPDIR)."""
+        """Remove the prepared assignment copy (when this engine made it)."""
         self.course.close()
 
     @property

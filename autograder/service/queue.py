@@ -3,6 +3,12 @@
 A worker claims a queued job (or one whose lease expired: its worker died) with a conditional
 UPDATE, renews the lease while grading, and finishes it only if it still holds it. Each claim
 counts as an attempt; a job whose lease expired max_attempts times is failed for the staff.
+
+Students are served in turn, not jobs first-in-first-out: the next job is the oldest job of
+the student who has waited longest (since their oldest waiting upload, or since their last
+job was claimed if that is later), and a student with `per_student` jobs being graded waits
+until one ends. One student's burst of uploads at the deadline holds at most `per_student`
+workers, and every other student's upload is next in line for the others.
 With Celery on Redis (autograder.service.celery_queue) messages push the same jobs to
 workers; the table stays the record of truth.
 """
@@ -15,6 +21,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from autograder.service.db import Database, Job, SubmissionRow
 
@@ -28,6 +35,14 @@ class Claim:
     job_id: int
     submission_id: str
     attempt: int
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    id: int
+    submission_id: str
+    attempts: int
+    student: str
 
 
 class JobQueue(Protocol):
@@ -46,10 +61,12 @@ class JobQueue(Protocol):
 class SqlJobQueue:
     """Jobs in the service database, leased by `UPDATE ... WHERE state='queued'`."""
 
-    def __init__(self, db: Database, lease_seconds: float, max_attempts: int):
+    def __init__(self, db: Database, lease_seconds: float, max_attempts: int,
+                 per_student: int = 1):
         self.db = db
         self.lease_seconds = lease_seconds
         self.max_attempts = max_attempts
+        self.per_student = per_student
 
     def enqueue(self, submission_id: str) -> None:
         with self.db.session() as s, s.begin():
@@ -66,7 +83,8 @@ class SqlJobQueue:
                    and_(Job.state == "running", Job.lease_until < now))
 
     def claim(self, worker: str) -> Claim | None:
-        """The oldest claimable job, leased to `worker`; None when there is none."""
+        """The next job in the fair order (see the module), leased to `worker`; None when
+        nothing is claimable (or only jobs of students at their in-flight bound)."""
         return self._claim(worker, None)
 
     def claim_submission(self, submission_id: str, worker: str) -> Claim | None:
@@ -76,12 +94,15 @@ class SqlJobQueue:
     def _claim(self, worker: str, submission_id: str | None) -> Claim | None:
         for _ in range(20):  # another worker may win the race for a candidate: try the next
             now = time.time()
-            query = (select(Job.id, Job.submission_id, Job.attempts)
-                     .where(self._claimable(now)).order_by(Job.id).limit(1))
-            if submission_id is not None:
-                query = query.where(Job.submission_id == submission_id)
             with self.db.session() as s, s.begin():
-                job = s.execute(query).first()
+                if submission_id is None:
+                    job = self._next_fair(s, now)
+                    bound = self._below_bound(job.student, now) if job is not None else None
+                else:
+                    job = s.execute(select(Job.id, Job.submission_id, Job.attempts)
+                                    .where(self._claimable(now),
+                                           Job.submission_id == submission_id)).first()
+                    bound = None
                 if job is None:
                     return None
                 if job.attempts >= self.max_attempts:
@@ -93,13 +114,70 @@ class SqlJobQueue:
                         log.error("job %d (submission %s) failed: %s", job.id,
                                   job.submission_id, message)
                     continue
-                won = s.execute(update(Job).where(Job.id == job.id, self._claimable(now))
+                conditions = [Job.id == job.id, self._claimable(now)]
+                if bound is not None:  # the bound holds against a concurrent claim too
+                    conditions.append(bound)
+                won = s.execute(update(Job).where(*conditions)
                                 .values(state="running", worker=worker,
-                                        attempts=Job.attempts + 1,
+                                        attempts=Job.attempts + 1, claimed_at=now,
                                         lease_until=now + self.lease_seconds, updated_at=now))
                 if won.rowcount == 1:
                     return Claim(job.id, job.submission_id, job.attempts + 1)
         return None
+
+    def _next_fair(self, s: Session, now: float):
+        """(id, submission_id, attempts, student) of the job due next, or None.
+
+        Per student with claimable jobs: the time they have waited since (the later of their
+        oldest claimable upload and their last claim); students at the in-flight bound are
+        passed over. The student waiting since the earliest time goes first, with their
+        oldest job.
+        """
+        waiting = s.execute(
+            select(SubmissionRow.student, func.min(SubmissionRow.created_at), func.min(Job.id))
+            .select_from(Job).join(SubmissionRow, SubmissionRow.id == Job.submission_id)
+            .where(self._claimable(now)).group_by(SubmissionRow.student)).all()
+        if not waiting:
+            return None
+        students = [row[0] for row in waiting]
+        busy = dict(s.execute(
+            select(SubmissionRow.student, func.count()).select_from(Job)
+            .join(SubmissionRow, SubmissionRow.id == Job.submission_id)
+            .where(self._in_flight(now), SubmissionRow.student.in_(students))
+            .group_by(SubmissionRow.student)).all())
+        served = dict(s.execute(
+            select(SubmissionRow.student, func.max(Job.claimed_at)).select_from(Job)
+            .join(SubmissionRow, SubmissionRow.id == Job.submission_id)
+            .where(SubmissionRow.student.in_(students), Job.claimed_at.is_not(None))
+            .group_by(SubmissionRow.student)).all())
+        turns = [(max(oldest, served.get(student) or 0.0), first_id, student)
+                 for student, oldest, first_id in waiting
+                 if busy.get(student, 0) < self.per_student]
+        if not turns:
+            return None
+        _since, first_id, student = min(turns)
+        job = s.execute(select(Job.id, Job.submission_id, Job.attempts)
+                        .where(Job.id == first_id)).first()
+        return None if job is None else _Candidate(job.id, job.submission_id, job.attempts,
+                                                   student)
+
+    def _in_flight(self, now: float, job=Job):
+        return and_(job.state == "running", job.lease_until >= now)
+
+    def _below_bound(self, student: str, now: float):
+        """SQL condition: `student` has fewer than per_student jobs in flight."""
+        other = aliased(Job)
+        count = (select(func.count()).select_from(other)
+                 .join(SubmissionRow, SubmissionRow.id == other.submission_id)
+                 .where(SubmissionRow.student == student, self._in_flight(now, other))
+                 .scalar_subquery())
+        return count < self.per_student
+
+    def next_queued(self) -> str | None:
+        """The submission id of the oldest queued job, if any."""
+        with self.db.session() as s:
+            return s.scalar(select(Job.submission_id).where(Job.state == "queued")
+                            .order_by(Job.id).limit(1))
 
     def overdue(self, waited_seconds: float, include_queued: bool = True) -> list[str]:
         """Submissions whose job nobody is grading: running under an expired lease (its

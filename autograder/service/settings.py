@@ -36,9 +36,23 @@ class ServiceSettings(BaseSettings):
         600.0, gt=0, description="how long a claimed job stays a worker's without a renewal; "
                                  "a dead worker's job is graded again after this")
     max_attempts: int = Field(3, ge=1, description="claims of one job before it is failed")
+    student_jobs_in_flight: int = Field(
+        1, ge=1, description="how many of one student's jobs may be graded at once (students "
+                             "are served in turn; the rest of their uploads wait their turn)")
     poll_seconds: float = Field(0.5, gt=0, description="how often an idle worker looks for jobs")
     max_upload_bytes: int = Field(20 * 1024**2, gt=0, description="largest accepted upload")
     submissions_per_minute: int = Field(5, ge=1, description="per-student submission limit")
+    header_timeout: float = Field(
+        10.0, gt=0, description="seconds a connection may take to send a request's headers "
+                                "(from connecting, or from the end of its previous response)")
+    keepalive_timeout: int = Field(5, ge=1, description="seconds an idle keep-alive "
+                                                       "connection is kept open")
+    max_connections: int = Field(
+        1000, ge=1, description="open connections at most (more are closed at once); a "
+                                "deadline burst is a few hundred students polling one page")
+    allowed_origins: list[str] = Field(
+        default_factory=list, description="origins (https://host[:port]) allowed to post the "
+        "web forms besides the service's own host, e.g. behind a proxy that rewrites Host")
     instructor_token: SecretStr | None = Field(
         None, description="the instructor's token; default: read <data_dir>/instructor.token")
     course_root: Path = Field(REPO, description="course folder (nbgrader_config.py, source/)")

@@ -3,7 +3,6 @@ and a student's standing grade over all their graded uploads."""
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from typing import Any
@@ -11,7 +10,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from autograder.engine.results import SubmissionResult
-from autograder.engine.submission import SubmissionError, load_zip
+from autograder.engine.submission import (
+    NotebookTooLargeError,
+    SubmissionError,
+    check_notebook,
+    load_zip,
+)
 from autograder.report.standing import Standing, standing
 from autograder.report.summary import notebook_auto_max, notebook_auto_score
 from autograder.service.context import ServiceContext
@@ -34,10 +38,13 @@ def classify(ctx: ServiceContext, filename: str, data: bytes) -> tuple[str, str 
     if match is None or base != filename or match.group(1) not in ctx.notebooks:
         raise ApiError(400, f"upload one of {', '.join(n + '.ipynb' for n in ctx.notebooks)} "
                             "or a zip of them")
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, f"{base} is not a notebook (not JSON)") from None
+    try:  # the limits a notebook in a zip meets (size before parsing, then cells)
+        document = check_notebook(base, data)
+    except NotebookTooLargeError as exc:
+        raise ApiError(413, f"{exc}; clear the outputs or remove cells and upload it "
+                            "again") from None
+    if document is None:
+        raise ApiError(400, f"{base} is not a notebook (not JSON)")
     if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
         raise ApiError(400, f"{base} is not a notebook (no cells)")
     return "notebook", match.group(1)
@@ -124,7 +131,8 @@ def describe(row: SubmissionRow, job: Job, detail: bool = True) -> dict[str, Any
                        "max_score": c.max_points,
                        "checks": [{"name": k.name, "score": k.score, "max_score": k.points,
                                    "passed": k.passed, "description": k.description,
-                                   "message": k.message} for k in c.checks]}
+                                   "message": k.message, "note": k.note}
+                                  for k in c.checks]}
                       for c in nb.cells],
         } for nb in result.notebooks]
     return view

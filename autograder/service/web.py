@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
@@ -13,10 +13,11 @@ from starlette.concurrency import run_in_threadpool
 from autograder.service import submissions
 from autograder.service.api import read_upload
 from autograder.service.auth import Identity
-from autograder.service.deps import COOKIE, context, identify, may_see
+from autograder.service.deps import COOKIE, context, identify, may_see, same_origin
 from autograder.service.errors import ApiError
 
 router = APIRouter()
+FORM = [Depends(same_origin)]  # every form post: see deps.same_origin
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
 
@@ -52,7 +53,7 @@ def _home(request: Request, who: Identity, status: int = 200, error: str | None 
                  error=error)
 
 
-@router.post("/login")
+@router.post("/login", dependencies=FORM)
 def login(request: Request, token: Annotated[str, Form()]) -> Response:
     who = identify(context(request), token.strip())
     if who is None or who.is_instructor:
@@ -63,14 +64,14 @@ def login(request: Request, token: Annotated[str, Form()]) -> Response:
     return response
 
 
-@router.post("/logout")
+@router.post("/logout", dependencies=FORM)
 def logout() -> Response:
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(COOKIE)
     return response
 
 
-@router.post("/upload")
+@router.post("/upload", dependencies=FORM)
 async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Response:
     who = _student(request)
     if who is None:

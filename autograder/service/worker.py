@@ -1,4 +1,5 @@
-"""Workers: threads that claim jobs from the queue, grade, and store the result."""
+"""Workers: threads that claim jobs from the queue, have a grading process grade them (see
+autograder.service.processes), and store the result."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import socket
 import threading
 import time
 import traceback
+from collections.abc import Callable
 
 from sqlalchemy import func, select
 
@@ -15,7 +17,13 @@ from autograder.engine.results import SubmissionResult
 from autograder.engine.submission import Submission, SubmissionError
 from autograder.sandbox import SandboxUnavailable
 from autograder.service.db import Database, SubmissionRow
-from autograder.service.grading import GradingEngine, to_submission
+from autograder.service.grading import to_submission
+from autograder.service.processes import (
+    Engine,
+    GradingCrashed,
+    GradingInterrupted,
+    ProcessEngine,
+)
 from autograder.service.queue import Claim, JobQueue
 from autograder.service.settings import ServiceSettings
 from autograder.service.storage import UploadStore
@@ -28,7 +36,7 @@ class Worker:
     """One grading thread: claim, grade (renewing the lease), finish; until stopped."""
 
     def __init__(self, name: str, settings: ServiceSettings, db: Database, queue: JobQueue,
-                 engine: GradingEngine, stop: threading.Event):
+                 engine: Engine, stop: threading.Event):
         self.name = name
         self.settings = settings
         self.db = db
@@ -40,6 +48,10 @@ class Worker:
 
     def run(self) -> None:
         log.info("worker %s started", self.name)
+        try:
+            self.engine.prepare()
+        except Exception:  # the first job tries again
+            log.exception("worker %s could not start its grading process", self.name)
         while not self.stop.is_set():
             try:
                 claim = self.queue.claim(self.name)
@@ -69,6 +81,13 @@ class Worker:
         except SandboxUnavailable as exc:  # not the student's doing: grade it again later
             log.warning("submission %s: the sandbox failed (%s); back to the queue",
                         claim.submission_id, exc)
+            self.queue.release(claim, self.name, count_attempt=True)
+        except GradingInterrupted:  # shutting down: the next worker grades it at once
+            if self.queue.release(claim, self.name):
+                log.info("worker %s gave submission %s back to the queue", self.name,
+                         claim.submission_id)
+        except GradingCrashed as exc:  # counted: a submission that always kills it fails
+            log.error("submission %s: %s; back to the queue", claim.submission_id, exc)
             self.queue.release(claim, self.name, count_attempt=True)
         except Exception:
             log.error("grading submission %s failed:\n%s", claim.submission_id,
@@ -156,22 +175,24 @@ class Worker:
 
 
 class WorkerPool:
-    """n worker threads in this process, sharing one prepared engine."""
+    """n worker threads in this process, each with its own grading process."""
 
-    def __init__(self, settings: ServiceSettings, db: Database, queue: JobQueue, n: int):
+    def __init__(self, settings: ServiceSettings, db: Database, queue: JobQueue, n: int,
+                 engine: Callable[[], Engine] | None = None):
         self.settings = settings
         self.db = db
         self.queue = queue
         self.n = n
+        self.make_engine = engine or (lambda: ProcessEngine(settings))
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
         self.workers: list[Worker] = []
-        self.engine: GradingEngine | None = None
+        self.engine: Engine | None = None
 
     def start(self) -> None:
         if self.n <= 0:
             return
-        engine = self.engine = GradingEngine(self.settings)
+        engine = self.engine = self.make_engine()
         prefix = f"{socket.gethostname()}:{os.getpid()}"
         for i in range(self.n):
             worker = Worker(f"{prefix}:{i}", self.settings, self.db, self.queue, engine,
@@ -181,18 +202,29 @@ class WorkerPool:
             self.threads.append(thread)
             self.workers.append(worker)
 
-    def shutdown(self, timeout: float = 5.0) -> None:
-        """Stop claiming; give back the jobs still being graded after `timeout` seconds, so
-        the next worker grades them at once (a crash instead leaves them to the lease)."""
+    def shutdown(self, timeout: float = 5.0, unwind: float = 40.0) -> None:
+        """Stop claiming; after `timeout` seconds stop the grades still running (each grading
+        process unwinds its sandbox and the job goes back to the queue, so the next worker
+        grades it at once), then end the grading processes and remove the temp folder.
+        A crash instead leaves the jobs to their lease and the leftovers to the next start."""
         self.stop.set()
-        deadline = time.monotonic() + timeout
-        for thread in self.threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
+        self._join(timeout)
+        if self.engine is not None and self._alive():
+            log.info("stopping %d grades in progress", len(self._alive()))
+            self.engine.interrupt()
+            self._join(unwind)
         for worker in self.workers:
             try:
                 worker.release()
             except Exception:
                 log.exception("could not give a job back to the queue")
-        if self.engine is not None and all(not t.is_alive() for t in self.threads):
-            self.engine.close()  # (a thread still grading keeps using it until exit)
+        if self.engine is not None:
+            self.engine.close()
 
+    def _alive(self) -> list[threading.Thread]:
+        return [t for t in self.threads if t.is_alive()]
+
+    def _join(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))

@@ -100,3 +100,39 @@ def test_a_released_job_is_queued_again_without_using_an_attempt(queue):
     assert queue.counts() == {"queued": 1}
     assert drain(queue) == ["1" * 32]
     assert queue.claim_submission("1" * 32, "w2").attempt == 1
+
+
+class Recorder:
+    """A worker that holds the jobs it is handed (as while grading them)."""
+
+    name = "w1"
+
+    def __init__(self) -> None:
+        self.held = []
+
+    def handle(self, claim) -> None:
+        self.held.append(claim)
+
+
+def test_messages_are_turns_and_students_are_served_in_turn(queue):
+    from autograder.service.celery_queue import grade_one
+
+    alice = [f"a{i}".ljust(32, "0") for i in range(5)]
+    bob = "b".ljust(32, "0")
+    for sid in alice + [bob]:
+        with queue.db.session() as s, s.begin():
+            s.add(SubmissionRow(id=sid, student=sid[:1], kind="zip", notebook=None,
+                                stored_as=f"{sid}.zip", size=1, created_at=time.time()))
+            s.flush()
+            queue.add_in(s, sid)
+    messages = drain(queue)
+    assert messages == alice + [bob]  # first in, first out in the broker...
+    worker = Recorder()
+    answers = [grade_one(queue, worker) for _ in messages]
+    # ...but the second message grades bob's job: alice is at her in-flight bound
+    assert [c.submission_id for c in worker.held] == [alice[0], bob]
+    assert answers.count("nothing to do") == 4
+    assert queue.finish(worker.held[0], worker.name, "{}", 1.0, 1.0)
+    assert len(drain(queue)) == 1  # a finished job publishes a turn for what is queued
+    assert grade_one(queue, worker) == "graded"
+    assert worker.held[-1].submission_id == alice[1]

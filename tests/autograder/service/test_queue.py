@@ -130,3 +130,56 @@ def test_a_job_put_back_after_a_sandbox_fault_uses_its_attempts(db):
         assert queue.release(claim, "w", count_attempt=True)
     assert queue.claim("w") is None  # two faults: failed for the staff, not retried forever
     assert queue.counts() == {"failed": 1}
+
+
+def add_for(db: Database, queue: SqlJobQueue, sid: str, student: str, at: float) -> None:
+    with db.session() as s, s.begin():
+        s.add(SubmissionRow(id=sid, student=student, kind="zip", notebook=None,
+                            stored_as=f"{sid}.zip", size=1, created_at=at))
+        s.flush()
+        queue.add_in(s, sid)
+
+
+def student_of(db: Database, claim) -> str:
+    with db.session() as s:
+        return s.get(SubmissionRow, claim.submission_id).student
+
+
+def test_one_student_s_burst_holds_one_worker_and_the_others_go_first(db):
+    queue = SqlJobQueue(db, lease_seconds=600, max_attempts=3, per_student=1)
+    t = time.time()
+    for i in range(5):
+        add_for(db, queue, f"alice{i}", "alice", t + i / 1000)
+    add_for(db, queue, "bob0", "bob", t + 1)
+    add_for(db, queue, "carol0", "carol", t + 2)
+    first, second, third = (queue.claim(w) for w in ("w1", "w2", "w3"))
+    assert [first.submission_id, second.submission_id, third.submission_id] == [
+        "alice0", "bob0", "carol0"]
+    assert queue.claim("w4") is None  # alice's next waits for her first to end
+    assert queue.finish(first, "w1", "{}", 1.0, 1.0)
+    assert queue.claim("w1").submission_id == "alice1"
+
+
+def test_students_take_turns_when_they_may_have_several_in_flight(db):
+    queue = SqlJobQueue(db, lease_seconds=600, max_attempts=3, per_student=3)
+    t = time.time() - 10
+    for i in range(3):
+        add_for(db, queue, f"alice{i}", "alice", t + i / 1000)
+    for i in range(3):
+        add_for(db, queue, f"bob{i}", "bob", t + 1 + i / 1000)
+    order = []
+    for _ in range(6):
+        order.append(queue.claim("w").submission_id)
+        time.sleep(0.002)  # claims a moment apart, as workers make them
+    assert order == ["alice0", "bob0", "alice1", "bob1", "alice2", "bob2"]
+
+
+def test_a_dead_worker_s_job_does_not_count_against_its_student(db):
+    queue = SqlJobQueue(db, lease_seconds=0.1, max_attempts=3, per_student=1)
+    t = time.time()
+    add_for(db, queue, "alice0", "alice", t)
+    add_for(db, queue, "alice1", "alice", t + 0.001)
+    assert queue.claim("dead").submission_id == "alice0"
+    assert queue.claim("w") is None
+    time.sleep(0.15)  # its lease expired: alice has nothing in flight
+    assert queue.claim("w").submission_id == "alice0"

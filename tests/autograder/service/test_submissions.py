@@ -1,0 +1,67 @@
+"""What the API accepts: a damaged zip is 400 with the reason (never a 500), and a single
+notebook meets the per-notebook limits a zip's notebook meets (refused before parsing)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import pytest
+
+from autograder.engine.submission import MAX_CELLS
+from tests.autograder.engine.zips import DAMAGED
+from tests.autograder.service.inprocess import running, settings_for, student_token
+from tests.autograder.service.notebooks import honest_q1, zip_of
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory):
+    settings = settings_for(tmp_path_factory.mktemp("uploads"), submissions_per_minute=1000)
+    token = student_token(settings, "mallory")
+    with running(settings) as url, httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
+        yield client
+
+
+def post(client: httpx.Client, name: str, data: bytes) -> httpx.Response:
+    return client.post("/api/submissions", files={"file": (name, data)})
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGED))
+def test_a_damaged_zip_is_400_with_the_reason(api, damage):
+    r = post(api, "ps1.zip", DAMAGED[damage](honest_q1()))
+    assert r.status_code == 400, r.text
+    assert "the zip is damaged" in r.json()["error"]
+    assert api.get("/health").status_code == 200
+
+
+def big_notebook(cells: int, cell_bytes: int = 26) -> bytes:
+    """The honest q1 plus `cells` small markdown cells (the 17.7 MiB, 190,000-cell kind)."""
+    nb = json.loads(honest_q1())
+    filler = {"cell_type": "markdown", "metadata": {}, "source": "x" * cell_bytes}
+    nb["cells"] += [filler] * cells
+    return json.dumps(nb, indent=1).encode()
+
+
+def test_a_huge_single_notebook_is_refused_at_once(api):
+    data = big_notebook(190_000)
+    assert 17.5 * 2**20 < len(data) < 18 * 2**20
+    start = time.monotonic()
+    r = post(api, "q1_softmax.ipynb", data)
+    took = time.monotonic() - start
+    assert r.status_code == 413 and "larger than 8 MiB" in r.json()["error"], r.text
+    assert took < 5.0
+
+
+def test_a_notebook_with_too_many_cells_is_refused(api):
+    data = big_notebook(MAX_CELLS, cell_bytes=1)
+    assert len(data) < 2**20
+    r = post(api, "q1_softmax.ipynb", data)
+    assert r.status_code == 413 and "cells" in r.json()["error"], r.text
+    r = post(api, "ps1.zip", zip_of({"ps1/q1_softmax.ipynb": data}))  # the same in a zip
+    assert r.status_code == 400 and "cells" in r.json()["error"], r.text
+
+
+def test_a_normal_notebook_is_still_accepted(api):
+    assert post(api, "q1_softmax.ipynb", honest_q1()).status_code == 202
