@@ -332,7 +332,7 @@ DINA = student(
         """,
     ),
     {
-        "cbow": ("cbow_gradients",),
+        "cbow": ("cbow_repeated_context",),
         "getSentenceFeatures": ("sentence_features_mean",),
     },
 )
@@ -638,7 +638,7 @@ FINN = student(
     ),
     {
         "forward_backward_prop": ("forward_backward_gradient", "forward_backward_gradcheck"),
-        "cbow": ("cbow_gradients",),
+        "cbow": ("cbow_gradients", "cbow_repeated_context"),
     },
 )
 

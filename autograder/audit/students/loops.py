@@ -547,7 +547,7 @@ KOFI = student(
     {
         "negSamplingCostAndGradient": ("neg_sampling_repeated_samples",),
         "skipgram": ("skipgram_gradients", "skipgram_repeated_context"),
-        "cbow": ("cbow_gradients",),
+        "cbow": ("cbow_repeated_context",),
         "chooseBestModel": ("choose_best_model",),
     },
 )
@@ -1198,7 +1198,7 @@ OMAR = student(
             return bestResult
         """,
     ),
-    {"cbow": ("cbow_gradients",)},
+    {"cbow": ("cbow_gradients", "cbow_repeated_context")},
 )
 
 STUDENTS = (IVAN, JIA, KOFI, LENA, MARCO, NADIA, OMAR)

@@ -157,6 +157,7 @@ WEN = student(
             return max(results, key=lambda r: r["dev"])
         """,
     ),
+    {"getSentenceFeatures": ("sentence_features_shape",)},
 )
 
 XAVI = student(
@@ -312,6 +313,7 @@ XAVI = student(
     ),
     {
         "sigmoid": ("sigmoid_values",),
+        "getSentenceFeatures": ("sentence_features_shape",),
         "chooseBestModel": ("choose_best_model",),
     },
 )
@@ -482,6 +484,7 @@ YARA = student(
                                   "forward_backward_gradcheck", "forward_backward_shapes"),
         "negSamplingCostAndGradient": ("neg_sampling_cost", "neg_sampling_gradients",
                                        "neg_sampling_repeated_samples"),
+        "getSentenceFeatures": ("sentence_features_shape",),
     },
 )
 
@@ -775,7 +778,7 @@ AMIR = student(
     {
         "gradcheck_naive": ("gradcheck_restores_x",),
         "negSamplingCostAndGradient": ("neg_sampling_repeated_samples",),
-        "cbow": ("cbow_gradients",),
+        "cbow": ("cbow_repeated_context",),
     },
 )
 
@@ -867,7 +870,7 @@ BEA = student(
             U = np.matrix(outputVectors)
             v = np.matrix(predicted).reshape(-1, 1)
             neg = indices[1:]
-            s_o = sigmoid(float(U[target] * v))
+            s_o = sigmoid((U[target] * v).item())
             s_k = sigmoid(-np.asarray(U[neg] * v).ravel())
             cost = -np.log(s_o) - np.sum(np.log(s_k))
             gradPred = (s_o - 1) * outputVectors[target] + (1 - s_k) @ outputVectors[neg]

@@ -520,7 +520,7 @@ RITA = student(
     ),
     {
         "softmax": ("softmax_stability",),
-        "cbow": ("cbow_gradients",),
+        "cbow": ("cbow_gradients", "cbow_repeated_context"),
         "chooseBestModel": ("choose_best_model",),
     },
 )
