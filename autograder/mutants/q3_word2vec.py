@@ -712,8 +712,9 @@ SGD = (
             return x
         """),
     _sgd("sgd_handout_skeleton", EQUIVALENT,
-         "the 2017 handout's skeleton: x = x0 (updated in place), its own checkpoint and "
-         "print code", """
+         "the 2017 handout's skeleton, with its own checkpoint and print code (its x = x0 "
+         "updates the caller's x0 in place: the notebook's given code copies it, and its sanity "
+         "cell flags this; the hidden tests pass copies)", """
         from cs224n.checkpoints import load_saved_params, save_params
 
         SAVE_PARAMS_EVERY = 5000
