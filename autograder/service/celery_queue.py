@@ -3,8 +3,10 @@
 - The API commits the submission and its job row together (SqlJobQueue.add_in), then
   publishes a message naming the submission (after the commit: a worker never sees a job
   the database does not have yet).
-- A worker's task claims that job with the same conditional UPDATE as the embedded queue
-  (claim_submission): a duplicate or stale message finds nothing to claim and is dropped.
+- A message is a turn, not an order for its own job: the worker's task claims the job due
+  next in the embedded queue's fair order (students in turn, a bound on each one's jobs in
+  flight) with the same conditional UPDATE; a duplicate or stale message finds nothing to
+  claim and is dropped, and every finished job publishes a turn for what is still queued.
 - Messages are acknowledged late and rejected when their worker process dies, so Celery
   redelivers them; independently, the API's sweeper re-publishes jobs whose lease expired
   (a worker killed mid-grade) or whose message went missing (the broker was down when the

@@ -181,16 +181,27 @@ class SqlJobQueue:
 
     def overdue(self, waited_seconds: float, include_queued: bool = True) -> list[str]:
         """Submissions whose job nobody is grading: running under an expired lease (its
-        worker died), and (include_queued) queued for `waited_seconds` without a claim.
-        Their `updated_at` is touched, so the next call skips a queued job for another
-        `waited_seconds`."""
+        worker died), and (include_queued) queued for `waited_seconds` without a claim,
+        unless their student is at the in-flight bound (they wait their turn, which the end
+        of the running job gives). Their `updated_at` is touched, so the next call skips a
+        queued job for another `waited_seconds`."""
         now = time.time()
         stuck = and_(Job.state == "running", Job.lease_until < now)
         if include_queued:
             stuck = or_(stuck, and_(Job.state == "queued",
                                     Job.updated_at < now - waited_seconds))
         with self.db.session() as s, s.begin():
-            ids = list(s.scalars(select(Job.submission_id).where(stuck).order_by(Job.id)))
+            rows = s.execute(select(Job.submission_id, Job.state, SubmissionRow.student)
+                             .select_from(Job)
+                             .join(SubmissionRow, SubmissionRow.id == Job.submission_id)
+                             .where(stuck).order_by(Job.id)).all()
+            busy = {student for student, n in s.execute(
+                select(SubmissionRow.student, func.count()).select_from(Job)
+                .join(SubmissionRow, SubmissionRow.id == Job.submission_id)
+                .where(self._in_flight(now)).group_by(SubmissionRow.student)).all()
+                if n >= self.per_student}
+            ids = [sid for sid, state, student in rows
+                   if state != "queued" or student not in busy]
             if ids:
                 s.execute(update(Job).where(Job.submission_id.in_(ids), Job.state == "queued")
                           .values(updated_at=now))

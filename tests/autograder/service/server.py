@@ -87,12 +87,15 @@ class Proc:
 
 
 class Server(Proc):
-    def __init__(self, data_dir: Path, workers: int = 2, **settings: object):
+    def __init__(self, data_dir: Path, workers: int = 2, env: dict[str, str] | None = None,
+                 **settings: object):
+        """env: more environment variables (TMPDIR, PYTHONPATH, ...)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         super().__init__([AUTOGRADER, "serve", "--port", str(self.port),
                           "--workers", str(workers)],
-                         service_env(data_dir, **settings), data_dir.parent / "serve.log")
+                         {**service_env(data_dir, **settings), **(env or {})},
+                         data_dir.parent / "serve.log")
         self.wait_ready()
 
     def wait_ready(self) -> None:

@@ -132,6 +132,7 @@ def test_messages_are_turns_and_students_are_served_in_turn(queue):
     # ...but the second message grades bob's job: alice is at her in-flight bound
     assert [c.submission_id for c in worker.held] == [alice[0], bob]
     assert answers.count("nothing to do") == 4
+    assert queue.sweep(waited_seconds=0) == 0  # alice's others wait their turn: not lost
     assert queue.finish(worker.held[0], worker.name, "{}", 1.0, 1.0)
     assert len(drain(queue)) == 1  # a finished job publishes a turn for what is queued
     assert grade_one(queue, worker) == "graded"
