@@ -24,8 +24,7 @@ CARL = student(
 
 
         def _add_rows(matrix, rows, values):
-            # like matrix[rows] += values, but repeated rows add up
-            np.add.at(matrix, rows, values)
+            matrix[rows] += values
             return matrix
 
 
@@ -173,7 +172,11 @@ CARL = student(
             return max(results, key=lambda r: r["dev"])
         """,
     ),
-    {"getSentenceFeatures": ("sentence_features_mean",)},
+    {
+        "negSamplingCostAndGradient": ("neg_sampling_repeated_samples",),
+        "cbow": ("cbow_repeated_context",),
+        "getSentenceFeatures": ("sentence_features_mean",),
+    },
 )
 
 DINA = student(
@@ -449,7 +452,7 @@ ELLA = student(
                 j, gp, go = word2vecCostAndGradient(inputVectors[c], tokens[w], outputVectors,
                                                     dataset)
                 cost += j
-                gradIn[c] += gp
+                gradIn[tokens[w]] += gp
                 gradOut += go
             return cost, gradIn, gradOut
 
@@ -482,7 +485,10 @@ ELLA = student(
             return max(results, key=lambda r: r["dev"])
         """,
     ),
-    {"softmax": ("softmax_matrix_rows", "softmax_stability")},
+    {
+        "softmax": ("softmax_matrix_rows", "softmax_stability"),
+        "skipgram": ("skipgram_gradients", "skipgram_repeated_context"),
+    },
 )
 
 FINN = student(
@@ -949,7 +955,7 @@ HUGO = student(
 
 
         def getRegularizationValues():
-            return list(np.logspace(-4, 1, 6))
+            return list(np.logspace(-4, 1, 4))
 
 
         def _best(results, key):
@@ -964,7 +970,10 @@ HUGO = student(
             return _best(results, "dev")
         """,
     ),
-    {"softmaxCostAndGradient": ("softmax_cost_gradPred",)},
+    {
+        "softmaxCostAndGradient": ("softmax_cost_gradPred",),
+        "getRegularizationValues": ("regularization_values",),
+    },
 )
 
 IRIS = student(
@@ -1109,4 +1118,148 @@ IRIS = student(
     },
 )
 
-STUDENTS = (CARL, DINA, ELLA, FINN, GINA, HUGO, IRIS)
+TOM = student(
+    "tom_library_calls",
+    "reaches for library functions (scipy, sklearn) and answers found online",
+    given.join(
+        """
+        import numpy as np
+        import random
+        from scipy.special import expit
+        from sklearn.preprocessing import normalize
+
+
+        def softmax(x):
+            return np.exp(x) / np.exp(x).sum(axis=-1, keepdims=True)
+        """,
+        """
+        def sigmoid(x):
+            return expit(x)
+
+
+        def sigmoid_grad(s):
+            # the derivative of the sigmoid at s
+            return expit(s) * (1 - expit(s))
+        """,
+        """
+        def gradcheck_naive(f, x):
+            state = np.random.get_state()
+            np.random.set_state(state)
+            fx, grad = f(x)
+            h = 1e-4
+            it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
+            while not it.finished:
+                ix = it.multi_index
+                old = x[ix]
+                x[ix] = old + h
+                np.random.set_state(state)
+                fxph = f(x)[0]
+                x[ix] = old - h
+                np.random.set_state(state)
+                fxmh = f(x)[0]
+                x[ix] = old
+                numgrad = (fxph - fxmh) / (2 * h)
+                reldiff = abs(numgrad - grad[ix]) / max(1, abs(numgrad), abs(grad[ix]))
+                if reldiff > 1e-5:
+                    print("Gradient check failed.")
+                    print("First gradient error found at index %s" % str(ix))
+                    print("Your gradient: %f \\t Numerical gradient: %f" % (grad[ix], numgrad))
+                    return False
+                it.iternext()
+            print("Gradient check passed!")
+            return True
+        """,
+        given.forward_backward_prop("""
+            z1 = X @ W1 + b1
+            h = sigmoid(z1)
+            y_hat = softmax(h @ W2 + b2)
+            cost = -np.sum(labels * np.log(y_hat))
+
+            delta2 = y_hat - labels
+            gradW2 = h.T @ delta2
+            gradb2 = delta2.sum(axis=0, keepdims=True)
+            delta1 = delta2 @ W2.T * sigmoid_grad(z1)
+            gradW1 = X.T @ delta1
+            gradb1 = delta1.sum(axis=0, keepdims=True)
+            """),
+        """
+        def normalizeRows(x):
+            return normalize(x, norm="l2", axis=1)
+
+
+        def softmaxCostAndGradient(predicted, target, outputVectors, dataset):
+            y_hat = softmax(outputVectors @ predicted)
+            cost = -np.log(y_hat[target])
+            delta = y_hat - np.eye(len(y_hat))[target]
+            return cost, outputVectors.T @ delta, np.outer(delta, predicted)
+        """,
+        given.neg_sampling("""
+            neg = indices[1:]
+            s_o = expit(outputVectors[target] @ predicted)
+            s_k = expit(-(outputVectors[neg] @ predicted))
+            cost = -np.log(s_o) - np.log(s_k).sum()
+            gradPred = (s_o - 1) * outputVectors[target] + (1 - s_k) @ outputVectors[neg]
+            grad = np.zeros_like(outputVectors)
+            grad[target] += (s_o - 1) * predicted
+            grad[neg] += np.outer(1 - s_k, predicted)
+            return cost, gradPred, grad
+            """),
+        """
+        def skipgram(currentWord, C, contextWords, tokens, inputVectors, outputVectors, dataset,
+                     word2vecCostAndGradient=softmaxCostAndGradient):
+            c = tokens[currentWord]
+            cost = 0.0
+            gradIn = np.zeros_like(inputVectors)
+            gradOut = np.zeros_like(outputVectors)
+            for w in contextWords:
+                j, gp, go = word2vecCostAndGradient(inputVectors[c], tokens[w], outputVectors,
+                                                    dataset)
+                cost += j
+                gradIn[c] += gp
+                gradOut += go
+            return cost, gradIn, gradOut
+
+
+        def cbow(currentWord, C, contextWords, tokens, inputVectors, outputVectors, dataset,
+                 word2vecCostAndGradient=softmaxCostAndGradient):
+            ids = [tokens[w] for w in contextWords]
+            cost, gp, gradOut = word2vecCostAndGradient(inputVectors[ids].sum(axis=0),
+                                                        tokens[currentWord], outputVectors,
+                                                        dataset)
+            gradIn = np.zeros_like(inputVectors)
+            gradIn[ids] += gp
+            return cost, gradIn, gradOut
+        """,
+        given.sgd("""
+            cost, grad = f(x)
+            x -= step * grad
+            postprocessing(x)
+            """),
+        """
+        def getSentenceFeatures(tokens, wordVectors, sentence):
+            ids = list(set(tokens[w] for w in sentence))
+            return np.mean(wordVectors[ids], axis=0)
+
+
+        def getRegularizationValues():
+            return np.logspace(-4, 2).tolist()
+
+
+        def chooseBestModel(results):
+            best = max(results, key=lambda r: r["dev"])
+            return best["clf"]
+        """,
+    ),
+    {
+        "softmax": ("softmax_stability",),
+        "sigmoid_grad": ("sigmoid_grad_values",),
+        "gradcheck_naive": ("gradcheck_restores_random_state",),
+        "negSamplingCostAndGradient": ("neg_sampling_repeated_samples",),
+        "cbow": ("cbow_repeated_context",),
+        "sgd": ("sgd_postprocessing",),
+        "getSentenceFeatures": ("sentence_features_mean",),
+        "chooseBestModel": ("choose_best_model",),
+    },
+)
+
+STUDENTS = (CARL, DINA, ELLA, FINN, GINA, HUGO, IRIS, TOM)

@@ -283,7 +283,7 @@ JIA = student(
         def normalizeRows(x):
             y = np.zeros(x.shape)
             for i, row in enumerate(x):
-                y[i] = row / np.sqrt(np.dot(row, row))
+                y[i] = row / np.dot(row, row)
             return y
 
 
@@ -375,6 +375,7 @@ JIA = student(
     {
         "gradcheck_naive": ("gradcheck_restores_random_state",),
         "forward_backward_prop": ("forward_backward_cost", "forward_backward_gradient"),
+        "normalizeRows": ("normalize_rows",),
         "getSentenceFeatures": ("sentence_features_mean",),
     },
 )
@@ -524,7 +525,8 @@ KOFI = student(
         given.sgd("""
             cost, grad = f(x)
             x -= step * grad
-            x = postprocessing(x)
+            if it == iterations:  # normalise the final vectors
+                x = postprocessing(x)
             """),
         """
         def getSentenceFeatures(tokens, wordVectors, sentence):
@@ -548,6 +550,7 @@ KOFI = student(
         "negSamplingCostAndGradient": ("neg_sampling_repeated_samples",),
         "skipgram": ("skipgram_gradients", "skipgram_repeated_context"),
         "cbow": ("cbow_repeated_context",),
+        "sgd": ("sgd_postprocessing",),
         "chooseBestModel": ("choose_best_model",),
     },
 )
@@ -677,8 +680,7 @@ LENA = student(
         """,
         given.sgd("""
             cost, grad = f(x)
-            x -= step * grad
-            x = postprocessing(x)
+            x = postprocessing(x) - step * grad
             """),
         """
         def getSentenceFeatures(tokens, wordVectors, sentence):
@@ -697,6 +699,7 @@ LENA = student(
     {
         "sigmoid_grad": ("sigmoid_grad_values",),
         "gradcheck_naive": ("gradcheck_rejects_wrong",),
+        "sgd": ("sgd_postprocessing",),
     },
 )
 
@@ -822,8 +825,7 @@ MARCO = student(
             cost, gp, gradOut = word2vecCostAndGradient(predicted, tokens[currentWord],
                                                         outputVectors, dataset)
             gradIn = np.zeros(inputVectors.shape)
-            for word in contextWords:
-                gradIn[tokens[word]] += gp
+            gradIn[tokens[currentWord]] += gp
             return cost, gradIn, gradOut
         """,
         given.sgd("""
@@ -854,6 +856,7 @@ MARCO = student(
     {
         "softmax": ("softmax_stability",),
         "normalizeRows": ("normalize_rows",),
+        "cbow": ("cbow_gradients", "cbow_repeated_context"),
         "sgd": ("sgd_converges", "sgd_postprocessing"),
         "getRegularizationValues": ("regularization_values",),
     },
@@ -981,7 +984,7 @@ NADIA = student(
 
         def cbow(currentWord, C, contextWords, tokens, inputVectors, outputVectors, dataset,
                  word2vecCostAndGradient=softmaxCostAndGradient):
-            ids = [tokens[w] for w in contextWords]
+            ids = list(set(tokens[w] for w in contextWords))
             predicted = np.zeros(inputVectors.shape[1])
             for i in ids:
                 predicted += inputVectors[i]
@@ -1017,6 +1020,7 @@ NADIA = student(
     ),
     {
         "gradcheck_naive": ("gradcheck_restores_random_state",),
+        "cbow": ("cbow_repeated_context",),
         "chooseBestModel": ("choose_best_model",),
     },
 )
@@ -1201,4 +1205,349 @@ OMAR = student(
     {"cbow": ("cbow_gradients", "cbow_repeated_context")},
 )
 
-STUDENTS = (IVAN, JIA, KOFI, LENA, MARCO, NADIA, OMAR)
+SOFIA = student(
+    "sofia_beginner_math",
+    "first numpy course: math.exp, index loops, a larger step, sums and means mixed up",
+    given.join(
+        """
+        import math
+        import numpy as np
+        import random
+
+
+        def softmax(x):
+            x = np.array(x, dtype=float)
+            if x.ndim == 1:
+                total = 0.0
+                for v in x:
+                    total += math.exp(v)
+                return np.array([math.exp(v) / total for v in x])
+            out = np.zeros(x.shape)
+            for i in range(x.shape[0]):
+                total = 0.0
+                for v in x[i]:
+                    total += math.exp(v)
+                for j in range(x.shape[1]):
+                    out[i, j] = math.exp(x[i, j]) / total
+            return out
+        """,
+        """
+        def sigmoid(x):
+            return np.vectorize(lambda v: 1.0 / (1.0 + math.exp(-v)))(x)
+
+
+        def sigmoid_grad(s):
+            return s * (1 - s)
+        """,
+        """
+        def gradcheck_naive(f, x):
+            rndstate = random.getstate()
+            random.setstate(rndstate)
+            fx, grad = f(x)
+            h = 1e-2  # 1e-4 seemed too small to make a difference
+
+            it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
+            while not it.finished:
+                ix = it.multi_index
+                old = x[ix]
+                x[ix] = old + h
+                random.setstate(rndstate)
+                fxph = f(x)[0]
+                x[ix] = old - h
+                random.setstate(rndstate)
+                fxmh = f(x)[0]
+                x[ix] = old
+                numgrad = (fxph - fxmh) / (2 * h)
+
+                reldiff = abs(numgrad - grad[ix]) / max(1, abs(numgrad), abs(grad[ix]))
+                if reldiff > 1e-5:
+                    print("Gradient check failed.")
+                    print("First gradient error found at index %s" % str(ix))
+                    print("Your gradient: %f \\t Numerical gradient: %f" % (grad[ix], numgrad))
+                    return False
+                it.iternext()
+
+            print("Gradient check passed!")
+            return True
+        """,
+        given.forward_backward_prop("""
+            N = X.shape[0]
+            cost = 0.0
+            gradW1 = np.zeros((Dx, H))
+            gradb1 = np.zeros((1, H))
+            gradW2 = np.zeros((H, Dy))
+            gradb2 = np.zeros((1, Dy))
+            for n in range(N):
+                h = sigmoid(X[n] @ W1 + b1[0])  # (H,)
+                y_hat = softmax(h @ W2 + b2[0])  # (Dy,)
+                for k in range(Dy):
+                    if labels[n, k] == 1:
+                        cost -= np.log(y_hat[k])
+                d2 = y_hat - labels[n]
+                for i in range(H):
+                    for k in range(Dy):
+                        gradW2[i, k] += h[i] * d2[k]
+                d1 = (W2 @ d2) * sigmoid_grad(h)
+                for j in range(Dx):
+                    for i in range(H):
+                        gradW1[j, i] += X[n, j] * d1[i]
+                gradb1[0] += d1
+            """),
+        """
+        def normalizeRows(x):
+            out = np.zeros(x.shape)
+            for i in range(x.shape[0]):
+                norm = math.sqrt(sum(v * v for v in x[i]))
+                for j in range(x.shape[1]):
+                    out[i, j] = x[i, j] / norm
+            return out
+
+
+        def softmaxCostAndGradient(predicted, target, outputVectors, dataset):
+            V = outputVectors.shape[0]
+            y_hat = softmax(np.array([outputVectors[w] @ predicted for w in range(V)]))
+            cost = -math.log(y_hat[target])
+            gradPred = np.zeros(predicted.shape)
+            grad = np.zeros(outputVectors.shape)
+            for w in range(V):
+                gradPred += y_hat[w] * outputVectors[w]
+                if w == target:
+                    grad[w] = (y_hat[w] - 1) * predicted
+                else:
+                    grad[w] = y_hat[w] * predicted
+            return cost, gradPred, grad
+        """,
+        given.neg_sampling("""
+            cost = 0.0
+            gradPred = np.zeros(predicted.shape)
+            grad = np.zeros(outputVectors.shape)
+            for i in range(len(indices)):
+                w = indices[i]
+                s = sigmoid(outputVectors[w] @ predicted)
+                cost -= math.log(s)
+                gradPred += (s - 1) * outputVectors[w]
+                grad[w] += (s - 1) * predicted
+            return cost, gradPred, grad
+            """),
+        """
+        def skipgram(currentWord, C, contextWords, tokens, inputVectors, outputVectors, dataset,
+                     word2vecCostAndGradient=softmaxCostAndGradient):
+            c = tokens[currentWord]
+            cost = 0.0
+            gradIn = np.zeros(inputVectors.shape)
+            gradOut = np.zeros(outputVectors.shape)
+            for i in range(len(contextWords) - 1):
+                cw, gp, go = word2vecCostAndGradient(inputVectors[c], tokens[contextWords[i]],
+                                                     outputVectors, dataset)
+                cost += cw
+                gradIn[c] += gp
+                gradOut += go
+            return cost, gradIn, gradOut
+
+
+        def cbow(currentWord, C, contextWords, tokens, inputVectors, outputVectors, dataset,
+                 word2vecCostAndGradient=softmaxCostAndGradient):
+            predicted = np.zeros(inputVectors.shape[1])
+            for i in range(len(contextWords)):
+                predicted += inputVectors[tokens[contextWords[i]]]
+            predicted /= len(contextWords)
+            cost, gp, gradOut = word2vecCostAndGradient(predicted, tokens[currentWord],
+                                                        outputVectors, dataset)
+            gradIn = np.zeros(inputVectors.shape)
+            for i in range(len(contextWords)):
+                gradIn[tokens[contextWords[i]]] += gp / len(contextWords)
+            return cost, gradIn, gradOut
+        """,
+        given.sgd("""
+            cost, grad = f(x)
+            x = x - step * grad
+            x = postprocessing(x)
+            """),
+        """
+        def getSentenceFeatures(tokens, wordVectors, sentence):
+            sentVector = np.zeros(wordVectors.shape[1])
+            for i in range(len(sentence)):
+                sentVector += wordVectors[tokens[sentence[i]]]
+            return sentVector
+
+
+        def getRegularizationValues():
+            return [0.1, 1, 10, 100, 1000]
+
+
+        def chooseBestModel(results):
+            best = 0
+            for i in range(len(results)):
+                if results[i]["train"] > results[best]["train"]:
+                    best = i
+            return results[best]
+        """,
+    ),
+    {
+        "softmax": ("softmax_stability",),
+        "sigmoid": ("sigmoid_values",),
+        "gradcheck_naive": ("gradcheck_accepts_correct",),
+        "forward_backward_prop": ("forward_backward_gradient", "forward_backward_gradcheck"),
+        "softmaxCostAndGradient": ("softmax_cost_gradPred",),
+        "negSamplingCostAndGradient": ("neg_sampling_cost", "neg_sampling_gradients",
+                                       "neg_sampling_repeated_samples"),
+        "skipgram": ("skipgram_gradients", "skipgram_repeated_context"),
+        "cbow": ("cbow_gradients", "cbow_repeated_context"),
+        "getSentenceFeatures": ("sentence_features_mean",),
+        "chooseBestModel": ("choose_best_model",),
+    },
+)
+
+XENIA = student(
+    "xenia_off_by_one",
+    "index loops with off-by-one bounds (range(n - 1), [1:], [:-1])",
+    given.join(
+        """
+        import numpy as np
+        import random
+
+
+        def softmax(x):
+            x = np.asarray(x, dtype=float)
+            e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+            return e / np.sum(e, axis=-1, keepdims=True)
+        """,
+        """
+        def sigmoid(x):
+            x = np.asarray(x, dtype=float)
+            e = np.exp(-np.abs(x))
+            return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+        def sigmoid_grad(s):
+            return s * (1 - s)
+        """,
+        """
+        def gradcheck_naive(f, x):
+            rndstate = random.getstate()
+            random.setstate(rndstate)
+            fx, grad = f(x)
+            grad = np.asarray(grad)
+            h = 1e-4
+            for i in range(x.size - 1):
+                old = x.flat[i]
+                x.flat[i] = old + h
+                random.setstate(rndstate)
+                fxph = f(x)[0]
+                x.flat[i] = old - h
+                random.setstate(rndstate)
+                fxmh = f(x)[0]
+                x.flat[i] = old
+                numgrad = (fxph - fxmh) / (2 * h)
+                reldiff = abs(numgrad - grad.flat[i]) / max(1, abs(numgrad), abs(grad.flat[i]))
+                if reldiff > 1e-5:
+                    ix = np.unravel_index(i, x.shape)
+                    print("Gradient check failed.")
+                    print("First gradient error found at index %s" % str(ix))
+                    print("Your gradient: %f \\t Numerical gradient: %f" % (grad.flat[i], numgrad))
+                    return False
+            print("Gradient check passed!")
+            return True
+        """,
+        given.forward_backward_prop("""
+            h = sigmoid(X @ W1 + b1)
+            y_hat = softmax(h @ W2 + b2)
+            cost = -np.sum(labels * np.log(y_hat))
+
+            delta2 = y_hat - labels
+            gradW2 = h.T @ delta2
+            gradb2 = delta2.sum(axis=0, keepdims=True)
+            delta1 = delta2 @ W2.T * sigmoid_grad(h)
+            gradW1 = X.T @ delta1
+            gradb1 = delta1.sum(axis=0, keepdims=True)
+            """),
+        """
+        def normalizeRows(x):
+            out = x.astype(float)
+            for i in range(x.shape[0] - 1):
+                out[i] = x[i] / np.linalg.norm(x[i])
+            return out
+
+
+        def softmaxCostAndGradient(predicted, target, outputVectors, dataset):
+            y_hat = softmax(outputVectors @ predicted)
+            cost = -np.log(y_hat[target])
+            delta = y_hat.copy()
+            delta[target] -= 1
+            return cost, outputVectors.T @ delta, np.outer(delta, predicted)
+        """,
+        given.neg_sampling("""
+            grad = np.zeros(outputVectors.shape)
+            s = sigmoid(outputVectors[target] @ predicted)
+            cost = -np.log(s)
+            gradPred = (s - 1) * outputVectors[target]
+            grad[target] += (s - 1) * predicted
+            for k in indices[1:K]:
+                sk = sigmoid(-(outputVectors[k] @ predicted))
+                cost -= np.log(sk)
+                gradPred += (1 - sk) * outputVectors[k]
+                grad[k] += (1 - sk) * predicted
+            return cost, gradPred, grad
+            """),
+        """
+        def skipgram(currentWord, C, contextWords, tokens, inputVectors, outputVectors, dataset,
+                     word2vecCostAndGradient=softmaxCostAndGradient):
+            c = tokens[currentWord]
+            cost = 0.0
+            gradIn = np.zeros(inputVectors.shape)
+            gradOut = np.zeros(outputVectors.shape)
+            for w in contextWords[1:]:
+                cw, gp, go = word2vecCostAndGradient(inputVectors[c], tokens[w], outputVectors,
+                                                     dataset)
+                cost += cw
+                gradIn[c] += gp
+                gradOut += go
+            return cost, gradIn, gradOut
+
+
+        def cbow(currentWord, C, contextWords, tokens, inputVectors, outputVectors, dataset,
+                 word2vecCostAndGradient=softmaxCostAndGradient):
+            ids = [tokens[w] for w in contextWords]
+            cost, gp, gradOut = word2vecCostAndGradient(inputVectors[ids].sum(axis=0),
+                                                        tokens[currentWord], outputVectors,
+                                                        dataset)
+            gradIn = np.zeros(inputVectors.shape)
+            for i in ids:
+                gradIn[i] += gp
+            return cost, gradIn, gradOut
+        """,
+        given.sgd("""
+            cost, grad = f(x)
+            x -= step * grad
+            x = postprocessing(x)
+            """),
+        """
+        def getSentenceFeatures(tokens, wordVectors, sentence):
+            ids = [tokens[w] for w in sentence[:-1]]  # the last token is punctuation
+            return wordVectors[ids].mean(axis=0)
+
+
+        def getRegularizationValues():
+            return list(np.logspace(-4, 2, 13)[1:-1])
+
+
+        def chooseBestModel(results):
+            best = results[0]
+            for i in range(1, len(results) - 1):
+                if results[i]["dev"] > best["dev"]:
+                    best = results[i]
+            return best
+        """,
+    ),
+    {
+        "gradcheck_naive": ("gradcheck_rejects_wrong",),
+        "normalizeRows": ("normalize_rows",),
+        "negSamplingCostAndGradient": ("neg_sampling_cost", "neg_sampling_gradients",
+                                       "neg_sampling_repeated_samples"),
+        "skipgram": ("skipgram_gradients", "skipgram_repeated_context"),
+        "getSentenceFeatures": ("sentence_features_mean", "sentence_features_shape"),
+        "chooseBestModel": ("choose_best_model",),
+    },
+)
+
+STUDENTS = (IVAN, JIA, KOFI, LENA, MARCO, NADIA, OMAR, SOFIA, XENIA)

@@ -934,4 +934,296 @@ BEA = student(
     },
 )
 
-STUDENTS = (WEN, XAVI, YARA, ZANE, AMIR, BEA)
+UMI = student(
+    "umi_two_dimensional_only",
+    "treats everything as a 2-D matrix; keepdims on every sum, wanted or not",
+    given.join(
+        """
+        import numpy as np
+        import random
+
+
+        def softmax(x):
+            e = np.exp(x - np.max(x, axis=1, keepdims=True))
+            return e / np.sum(e, axis=1, keepdims=True)
+        """,
+        """
+        def sigmoid(x):
+            x = np.asarray(x, dtype=float)
+            e = np.exp(-np.abs(x))
+            return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+        def sigmoid_grad(s):
+            return s * (1 - s)
+        """,
+        """
+        def gradcheck_naive(f, x):
+            rndstate = random.getstate()
+            random.setstate(rndstate)
+            fx, grad = f(x)
+            h = 1e-4
+            it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
+            while not it.finished:
+                ix = it.multi_index
+                x[ix] += h
+                random.setstate(rndstate)
+                fxph = f(x)[0]
+                x[ix] -= 2 * h
+                random.setstate(rndstate)
+                fxmh = f(x)[0]
+                numgrad = (fxph - fxmh) / (2 * h)
+                reldiff = abs(numgrad - grad[ix]) / max(1, abs(numgrad), abs(grad[ix]))
+                if reldiff > 1e-5:
+                    print("Gradient check failed.")
+                    print("First gradient error found at index %s" % str(ix))
+                    print("Your gradient: %f \\t Numerical gradient: %f" % (grad[ix], numgrad))
+                    return False
+                it.iternext()
+            print("Gradient check passed!")
+            return True
+        """,
+        given.forward_backward_prop("""
+            h = sigmoid(X @ W1 + b1)
+            y_hat = softmax(h @ W2 + b2)
+            cost = -np.sum(labels * np.log(y_hat))
+
+            delta2 = y_hat - labels
+            gradW2 = h.T @ delta2
+            gradb2 = np.sum(delta2, axis=0, keepdims=True)
+            delta1 = delta2 @ W2.T * sigmoid_grad(h)
+            gradW1 = X.T @ delta1
+            gradb1 = np.sum(delta1, axis=1, keepdims=True)
+            """),
+        """
+        def normalizeRows(x):
+            return x / np.sqrt(np.sum(x * x, axis=1))
+
+
+        def softmaxCostAndGradient(predicted, target, outputVectors, dataset):
+            v = predicted.reshape(1, -1)  # (1, D)
+            y_hat = softmax(v @ outputVectors.T)  # (1, V)
+            cost = -np.log(y_hat[0, target])
+            delta = y_hat.copy()
+            delta[0, target] -= 1
+            gradPred = delta @ outputVectors  # (1, D)
+            grad = delta.T @ v  # (V, D)
+            return cost, gradPred, grad
+        """,
+        given.neg_sampling("""
+            v = predicted.reshape(1, -1)
+            U = outputVectors[indices]  # (K + 1, D)
+            signs = np.array([[1.0] + [-1.0] * K])  # (1, K + 1)
+            s = sigmoid(signs * (v @ U.T))  # (1, K + 1)
+            cost = -np.sum(np.log(s))
+            g = signs * (s - 1)  # (1, K + 1)
+            gradPred = g @ U  # (1, D)
+            grad = np.zeros_like(outputVectors)
+            np.add.at(grad, indices, g.T @ v)
+            return cost, gradPred, grad
+            """),
+        """
+        def skipgram(currentWord, C, contextWords, tokens, inputVectors, outputVectors, dataset,
+                     word2vecCostAndGradient=softmaxCostAndGradient):
+            c = tokens[currentWord]
+            cost = 0.0
+            gradIn = np.zeros_like(inputVectors)
+            gradOut = np.zeros_like(outputVectors)
+            for w in contextWords:
+                j, gp, go = word2vecCostAndGradient(inputVectors[c], tokens[w], outputVectors,
+                                                    dataset)
+                cost += j
+                gradIn[c:c + 1] += np.reshape(gp, (1, -1))
+                gradOut += go
+            return cost, gradIn, gradOut
+
+
+        def cbow(currentWord, C, contextWords, tokens, inputVectors, outputVectors, dataset,
+                 word2vecCostAndGradient=softmaxCostAndGradient):
+            ids = [tokens[w] for w in contextWords]
+            cost, gp, gradOut = word2vecCostAndGradient(inputVectors[ids].sum(axis=0),
+                                                        tokens[currentWord], outputVectors,
+                                                        dataset)
+            gradIn = np.zeros_like(inputVectors)
+            gradIn[ids] += np.reshape(gp, (1, -1))
+            return cost, gradIn, gradOut
+        """,
+        given.sgd("""
+            cost, grad = f(x)
+            x -= step * grad
+            x = postprocessing(x)
+            """),
+        """
+        def getSentenceFeatures(tokens, wordVectors, sentence):
+            return np.mean(wordVectors[[tokens[w] for w in sentence]], axis=0, keepdims=True)
+
+
+        def getRegularizationValues():
+            return list(np.arange(0.0001, 100, 10))
+
+
+        def chooseBestModel(results):
+            return int(np.argmax(np.array([[r["dev"] for r in results]]), axis=1)[0])
+        """,
+    ),
+    {
+        "softmax": ("softmax_vector", "softmax_stability"),
+        "gradcheck_naive": ("gradcheck_restores_x",),
+        "forward_backward_prop": ("forward_backward_gradient", "forward_backward_gradcheck",
+                                  "forward_backward_shapes"),
+        "normalizeRows": ("normalize_rows",),
+        "cbow": ("cbow_repeated_context",),
+        "getSentenceFeatures": ("sentence_features_shape",),
+        "getRegularizationValues": ("regularization_values",),
+        "chooseBestModel": ("choose_best_model",),
+    },
+)
+
+YUSUF = student(
+    "yusuf_transposes",
+    "transposes to make shapes line up, sometimes the wrong ones",
+    given.join(
+        """
+        import numpy as np
+        import random
+
+
+        def softmax(x):
+            if x.ndim == 1:
+                e = np.exp(x - x.max())
+                return e / e.sum()
+            t = x.T - x.max(axis=1)
+            e = np.exp(t)
+            return (e / e.sum(axis=0)).T
+        """,
+        """
+        def sigmoid(x):
+            return 1.0 / (1.0 + np.exp(-x))
+
+
+        def sigmoid_grad(s):
+            return s * (1.0 - s)
+        """,
+        """
+        def gradcheck_naive(f, x):
+            rndstate = random.getstate()
+            npstate = np.random.get_state()
+            random.setstate(rndstate)
+            np.random.set_state(npstate)
+            fx, grad = f(x)
+            h = 1e-4
+            it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
+            while not it.finished:
+                ix = it.multi_index
+                old = x[ix]
+                x[ix] = old + h
+                random.setstate(rndstate)
+                np.random.set_state(npstate)
+                fxph = f(x)[0]
+                x[ix] = old - h
+                random.setstate(rndstate)
+                np.random.set_state(npstate)
+                fxmh = f(x)[0]
+                x[ix] = old
+                numgrad = (fxph - fxmh) / (2 * h)
+                reldiff = abs(numgrad - grad[ix]) / max(1, abs(numgrad), abs(grad[ix]))
+                if reldiff > 1e-5:
+                    print("Gradient check failed.")
+                    print("First gradient error found at index %s" % str(ix))
+                    print("Your gradient: %f \\t Numerical gradient: %f" % (grad[ix], numgrad))
+                    return False
+                it.iternext()
+            print("Gradient check passed!")
+            return True
+        """,
+        given.forward_backward_prop("""
+            h = sigmoid((W1.T @ X.T).T + b1)
+            y_hat = softmax((W2.T @ h.T).T + b2)
+            cost = -np.sum(labels * np.log(y_hat))
+
+            delta2 = y_hat - labels
+            gradW2 = (delta2.T @ h).T
+            gradb2 = delta2.sum(axis=0, keepdims=True)
+            delta1 = (W2 @ delta2.T).T * sigmoid_grad(h)
+            gradW1 = (X.T @ delta1).T.reshape(Dx, H)
+            gradb1 = delta1.sum(axis=0, keepdims=True)
+            """),
+        """
+        def normalizeRows(x):
+            return (x.T / np.linalg.norm(x.T, axis=1)).T
+
+
+        def softmaxCostAndGradient(predicted, target, outputVectors, dataset):
+            y_hat = softmax(outputVectors @ predicted)
+            cost = -np.log(y_hat[target])
+            delta = y_hat.copy()
+            delta[target] -= 1
+            gradPred = (delta @ outputVectors).T
+            grad = np.outer(delta, predicted.T)
+            return cost, gradPred, grad
+        """,
+        given.neg_sampling("""
+            grad = np.zeros(outputVectors.shape)
+            s = sigmoid(predicted.T @ outputVectors[target])
+            cost = -np.log(s)
+            gradPred = (s - 1) * outputVectors[target]
+            grad[target] += (s - 1) * predicted
+            for k in indices[1:]:
+                sk = sigmoid(-(predicted.T @ outputVectors[k]))
+                cost -= np.log(sk)
+                gradPred += (1 - sk) * outputVectors[k]
+                grad[k] += (1 - sk) * predicted
+            return cost, gradPred, grad
+            """),
+        """
+        def skipgram(currentWord, C, contextWords, tokens, inputVectors, outputVectors, dataset,
+                     word2vecCostAndGradient=softmaxCostAndGradient):
+            c = tokens[currentWord]
+            cost = 0.0
+            gradIn = np.zeros_like(inputVectors)
+            gradOut = np.zeros_like(outputVectors)
+            for w in contextWords:
+                j, gp, go = word2vecCostAndGradient(inputVectors[c], tokens[w], outputVectors,
+                                                    dataset)
+                cost += j
+                gradIn[c] += gp
+                gradOut += go
+            return cost, gradIn, gradOut
+
+
+        def cbow(currentWord, C, contextWords, tokens, inputVectors, outputVectors, dataset,
+                 word2vecCostAndGradient=softmaxCostAndGradient):
+            ids = [tokens[w] for w in contextWords]
+            cost, gp, gradOut = word2vecCostAndGradient(inputVectors.T[:, ids].sum(axis=1),
+                                                        tokens[currentWord], outputVectors,
+                                                        dataset)
+            gradIn = np.zeros_like(inputVectors)
+            for i in ids:
+                gradIn[i] += gp
+            return cost, gradIn, gradOut
+        """,
+        given.sgd("""
+            cost, grad = f(x)
+            x -= step * grad
+            x = postprocessing(x)
+            """),
+        """
+        def getSentenceFeatures(tokens, wordVectors, sentence):
+            return wordVectors.T[:, [tokens[w] for w in sentence]].mean(axis=1)
+
+
+        def getRegularizationValues():
+            return list(np.logspace(2, -4, 13))
+
+
+        def chooseBestModel(results):
+            return min(results, key=lambda r: -r["dev"])
+        """,
+    ),
+    {
+        "forward_backward_prop": ("forward_backward_gradient", "forward_backward_gradcheck"),
+        "normalizeRows": ("normalize_rows",),
+    },
+)
+
+STUDENTS = (WEN, XAVI, YARA, ZANE, AMIR, BEA, UMI, YUSUF)

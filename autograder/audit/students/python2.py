@@ -92,8 +92,7 @@ PAUL = student(
             """),
         """
         def normalizeRows(x):
-            N = x.shape[0]
-            x /= np.sqrt(np.sum(x ** 2, axis=1)).reshape((N, 1)) + 1e-30
+            x /= np.sqrt(np.sum(x ** 2, axis=1)) + 1e-30
             return x
 
 
@@ -191,6 +190,7 @@ PAUL = student(
     {
         "gradcheck_naive": ("gradcheck_accepts_correct", "gradcheck_rejects_wrong",
                             "gradcheck_restores_random_state"),
+        "normalizeRows": ("normalize_rows",),
     },
 )
 
@@ -290,7 +290,7 @@ QUINN = student(
             cost = 0.0
             gradPred = np.zeros(predicted.shape)
             grad = np.zeros(outputVectors.shape)
-            for i in xrange(K + 1):
+            for i in xrange(K):
                 idx = indices[i]
                 if i == 0:
                     sig = sigmoid(np.dot(outputVectors[idx], predicted))
@@ -355,6 +355,8 @@ QUINN = student(
         """,
     ),
     {
+        "negSamplingCostAndGradient": ("neg_sampling_cost", "neg_sampling_gradients",
+                                       "neg_sampling_repeated_samples"),
         "getSentenceFeatures": ("sentence_features_mean", "sentence_features_shape"),
     },
 )
@@ -754,7 +756,7 @@ TARA = student(
         """
         def normalizeRows(x):
             denom = np.apply_along_axis(lambda r: np.sqrt(r.dot(r)), 1, x)
-            return x / denom.reshape(x.shape[0], 1)
+            return x / denom
 
 
         def softmaxCostAndGradient(predicted, target, outputVectors, dataset):
@@ -838,6 +840,7 @@ TARA = student(
         """,
     ),
     {
+        "normalizeRows": ("normalize_rows",),
         "negSamplingCostAndGradient": ("neg_sampling_cost", "neg_sampling_gradients",
                                        "neg_sampling_repeated_samples"),
     },
@@ -1064,7 +1067,7 @@ VIC = student(
             y_hat = softmax(np.dot(outputVectors, predicted))
             cost = -np.log(y_hat[target])
             err = y_hat.copy()
-            err[target] -= 1
+            err[target] - 1
             gradPred = np.dot(err, outputVectors)
             grad = np.outer(err, predicted)
             return cost, gradPred, grad
@@ -1139,6 +1142,7 @@ VIC = student(
         "forward_backward_prop": ("forward_backward_gradient", "forward_backward_gradcheck",
                                   "forward_backward_shapes"),
         "normalizeRows": ("normalize_rows",),
+        "softmaxCostAndGradient": ("softmax_cost_gradPred", "softmax_cost_grad"),
     },
 )
 

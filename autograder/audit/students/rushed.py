@@ -1167,4 +1167,148 @@ RAJ = student(
     },
 )
 
-STUDENTS = (JACK, KIM, LEO, MIA, NOAH, OLGA, PIA, RAJ)
+WILL = student(
+    "will_means_everywhere",
+    "averages whatever is summed: costs, steps, relative errors, the two accuracies",
+    given.join(
+        """
+        import numpy as np
+        import random
+
+
+        def softmax(x):
+            e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+            return e / np.sum(e, axis=-1, keepdims=True)
+        """,
+        """
+        def sigmoid(x):
+            x = np.asarray(x, dtype=float)
+            e = np.exp(-np.abs(x))
+            return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+        def sigmoid_grad(s):
+            return s * (1 - s)
+        """,
+        """
+        def gradcheck_naive(f, x):
+            rndstate = random.getstate()
+            random.setstate(rndstate)
+            fx, grad = f(x)
+            h = 1e-4
+            errors = []
+            it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
+            while not it.finished:
+                ix = it.multi_index
+                old = x[ix]
+                x[ix] = old + h
+                random.setstate(rndstate)
+                fxph = f(x)[0]
+                x[ix] = old - h
+                random.setstate(rndstate)
+                fxmh = f(x)[0]
+                x[ix] = old
+                numgrad = (fxph - fxmh) / (2 * h)
+                errors.append(abs(numgrad - grad[ix]) / max(1, abs(numgrad), abs(grad[ix])))
+                it.iternext()
+            if np.mean(errors) > 1e-5:
+                print("Gradient check failed.")
+                return False
+            print("Gradient check passed!")
+            return True
+        """,
+        given.forward_backward_prop("""
+            N = X.shape[0]
+            h = sigmoid(X @ W1 + b1)
+            y_hat = softmax(h @ W2 + b2)
+            cost = -np.mean(np.sum(labels * np.log(y_hat), axis=1))
+
+            delta2 = (y_hat - labels) / N
+            gradW2 = h.T @ delta2
+            gradb2 = delta2.sum(axis=0, keepdims=True)
+            delta1 = delta2 @ W2.T * sigmoid_grad(h)
+            gradW1 = X.T @ delta1
+            gradb1 = delta1.sum(axis=0, keepdims=True)
+            """),
+        """
+        def normalizeRows(x):
+            return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+        def softmaxCostAndGradient(predicted, target, outputVectors, dataset):
+            y_hat = softmax(outputVectors @ predicted)
+            cost = -np.log(y_hat[target])
+            delta = y_hat.copy()
+            delta[target] -= 1
+            return cost, outputVectors.T @ delta, np.outer(delta, predicted)
+        """,
+        given.neg_sampling("""
+            signs = np.array([1.0] + [-1.0] * K)
+            u = outputVectors[indices]
+            s = sigmoid(signs * (u @ predicted))
+            cost = -np.mean(np.log(s))
+            g = signs * (s - 1) / (K + 1)
+            gradPred = g @ u
+            grad = np.zeros_like(outputVectors)
+            np.add.at(grad, indices, np.outer(g, predicted))
+            return cost, gradPred, grad
+            """),
+        """
+        def skipgram(currentWord, C, contextWords, tokens, inputVectors, outputVectors, dataset,
+                     word2vecCostAndGradient=softmaxCostAndGradient):
+            c = tokens[currentWord]
+            m = len(contextWords)
+            cost = 0.0
+            gradIn = np.zeros_like(inputVectors)
+            gradOut = np.zeros_like(outputVectors)
+            for w in contextWords:
+                j, gp, go = word2vecCostAndGradient(inputVectors[c], tokens[w], outputVectors,
+                                                    dataset)
+                cost += j / m
+                gradIn[c] += gp / m
+                gradOut += go / m
+            return cost, gradIn, gradOut
+
+
+        def cbow(currentWord, C, contextWords, tokens, inputVectors, outputVectors, dataset,
+                 word2vecCostAndGradient=softmaxCostAndGradient):
+            ids = [tokens[w] for w in contextWords]
+            cost, gp, gradOut = word2vecCostAndGradient(inputVectors[ids].mean(axis=0),
+                                                        tokens[currentWord], outputVectors,
+                                                        dataset)
+            gradIn = np.zeros_like(inputVectors)
+            np.add.at(gradIn, ids, gp / len(ids))
+            return cost, gradIn, gradOut
+        """,
+        given.sgd("""
+            cost, grad = f(x)
+            x -= step * np.mean(grad)
+            x = postprocessing(x)
+            """),
+        """
+        def getSentenceFeatures(tokens, wordVectors, sentence):
+            return np.mean(wordVectors[[tokens[w] for w in sentence]], axis=0)
+
+
+        def getRegularizationValues():
+            return list(np.logspace(-4, 2, 13))
+
+
+        def chooseBestModel(results):
+            # dev and test together are a more reliable estimate
+            return max(results, key=lambda r: (r["dev"] + r["test"]) / 2)
+        """,
+    ),
+    {
+        "gradcheck_naive": ("gradcheck_rejects_wrong",),
+        "forward_backward_prop": ("forward_backward_cost", "forward_backward_gradient"),
+        "negSamplingCostAndGradient": ("neg_sampling_cost", "neg_sampling_gradients",
+                                       "neg_sampling_repeated_samples"),
+        "skipgram": ("skipgram_gradients", "skipgram_repeated_context"),
+        "cbow": ("cbow_gradients", "cbow_repeated_context"),
+        "sgd": ("sgd_converges", "sgd_postprocessing"),
+        "chooseBestModel": ("choose_best_model",),
+    },
+)
+
+STUDENTS = (JACK, KIM, LEO, MIA, NOAH, OLGA, PIA, RAJ, WILL)

@@ -286,7 +286,7 @@ BEN = student(
         """,
         given.sgd("""
             cost, grad = f(x)
-            x = x - step * grad
+            x = x - step * grad / np.linalg.norm(grad)  # steps of a fixed length
             x = postprocessing(x)
             """),
         """
@@ -307,6 +307,7 @@ BEN = student(
         "forward_backward_prop": ("forward_backward_cost", "forward_backward_gradient"),
         "negSamplingCostAndGradient": ("neg_sampling_repeated_samples",),
         "cbow": ("cbow_gradients", "cbow_repeated_context"),
+        "sgd": ("sgd_converges", "sgd_postprocessing"),
     },
 )
 
@@ -338,7 +339,8 @@ CHLOE = student(
 
 
         def sigmoid_grad(s):
-            return s * (1 - s)
+            # derivative of 1 / (1 + e^-s)
+            return np.exp(-s) / (1 + np.exp(-s)) ** 2
         """,
         """
         def gradcheck_naive(f, x):
@@ -467,6 +469,7 @@ CHLOE = student(
         """,
     ),
     {
+        "sigmoid_grad": ("sigmoid_grad_values",),
         "forward_backward_prop": ("forward_backward_gradient", "forward_backward_gradcheck"),
         "normalizeRows": ("normalize_rows",),
         "skipgram": ("skipgram_repeated_context",),
@@ -484,7 +487,7 @@ DEV = student(
 
 
         def softmax(x):
-            z = x - np.amax(x, axis=-1, keepdims=True)
+            z = x - np.amax(x)
             p = np.exp(z)
             p /= p.sum(axis=-1, keepdims=True)
             return p
@@ -539,7 +542,7 @@ DEV = student(
             """),
         """
         def normalizeRows(x):
-            return x / np.sqrt(np.einsum("ij,ij->i", x, x))[:, np.newaxis]
+            return x / np.einsum("ij,ij->i", x, x)[:, np.newaxis]
 
 
         def softmaxCostAndGradient(predicted, target, outputVectors, dataset):
@@ -604,6 +607,8 @@ DEV = student(
         """,
     ),
     {
+        "softmax": ("softmax_stability",),
+        "normalizeRows": ("normalize_rows",),
         "softmaxCostAndGradient": ("softmax_cost_value",),
         "getRegularizationValues": ("regularization_values",),
     },
@@ -885,7 +890,7 @@ FAY = student(
         """
         def getSentenceFeatures(tokens, wordVectors, sentence):
             indices = [tokens[w] for w in sentence]
-            sentVector = np.average(wordVectors[indices], axis=0)
+            sentVector = np.average(wordVectors[np.unique(indices)], axis=0)
             return sentVector
 
 
@@ -894,12 +899,14 @@ FAY = student(
 
 
         def chooseBestModel(results):
-            return sorted(results, key=lambda r: -r["dev"])[0]
+            return sorted(results, key=lambda r: r["dev"])[0]
         """,
     ),
     {
         "cbow": ("cbow_repeated_context",),
         "sgd": ("sgd_postprocessing",),
+        "getSentenceFeatures": ("sentence_features_mean",),
+        "chooseBestModel": ("choose_best_model",),
     },
 )
 
@@ -919,7 +926,11 @@ GUS = student(
         """,
         """
         def sigmoid(x):
-            return 1.0 / (1.0 + np.exp(-x))
+            result = np.zeros_like(x)
+            positive = x >= 0
+            result[positive] = 1.0 / (1.0 + np.exp(-x[positive]))
+            result[~positive] = np.exp(x[~positive]) / (1.0 + np.exp(x[~positive]))
+            return result
 
 
         def sigmoid_grad(s):
@@ -1050,6 +1061,7 @@ GUS = student(
     ),
     {
         "softmax": ("softmax_matrix_rows", "softmax_single_row_matrix", "softmax_stability"),
+        "sigmoid": ("sigmoid_values",),
         "forward_backward_prop": ("forward_backward_gradient", "forward_backward_gradcheck"),
         "negSamplingCostAndGradient": ("neg_sampling_gradients",
                                        "neg_sampling_repeated_samples"),
@@ -1183,7 +1195,7 @@ HANA = student(
             return cost, gradIn, gradOut
         """,
         given.sgd("""
-            cost, grad = f(x)
+            cost, grad = f(x0)
             x -= step * grad
             x = postprocessing(x)
             """),
@@ -1206,8 +1218,146 @@ HANA = student(
     ),
     {
         "skipgram": ("skipgram_repeated_context",),
+        "sgd": ("sgd_converges", "sgd_postprocessing"),
         "getRegularizationValues": ("regularization_values",),
     },
 )
 
-STUDENTS = (ANA, BEN, CHLOE, DEV, ELI, FAY, GUS, HANA)
+VERA = student(
+    "vera_vectorised_signs",
+    "vectorised and fast, loses signs: sigma(-x), labels - y_hat, +u_k in the samples",
+    given.join(
+        """
+        import numpy as np
+        import random
+
+
+        def softmax(x):
+            z = np.exp(x - x.max(axis=-1, keepdims=True))
+            return z / z.sum(axis=-1, keepdims=True)
+        """,
+        """
+        def sigmoid(x):
+            return np.exp(-np.logaddexp(0, x))
+
+
+        def sigmoid_grad(s):
+            return s * (1 - s)
+        """,
+        """
+        def gradcheck_naive(f, x):
+            rndstate = random.getstate()
+            random.setstate(rndstate)
+            fx, grad = f(x)
+            h = 1e-4
+            it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
+            while not it.finished:
+                ix = it.multi_index
+                old = x[ix]
+                x[ix] = old + h
+                random.setstate(rndstate)
+                fxph = f(x)[0]
+                x[ix] = old
+                numgrad = (fxph - fx) / h
+                reldiff = abs(numgrad - grad[ix]) / max(1, abs(numgrad), abs(grad[ix]))
+                if reldiff > 1e-5:
+                    print("Gradient check failed.")
+                    print("First gradient error found at index %s" % str(ix))
+                    print("Your gradient: %f \\t Numerical gradient: %f" % (grad[ix], numgrad))
+                    return False
+                it.iternext()
+            print("Gradient check passed!")
+            return True
+        """,
+        given.forward_backward_prop("""
+            h = sigmoid(X @ W1 + b1)
+            y_hat = softmax(h @ W2 + b2)
+            cost = -np.sum(labels * np.log(y_hat))
+
+            err = labels - y_hat
+            gradW2 = h.T @ err
+            gradb2 = err.sum(axis=0, keepdims=True)
+            err_h = err @ W2.T * sigmoid_grad(h)
+            gradW1 = X.T @ err_h
+            gradb1 = err_h.sum(axis=0, keepdims=True)
+            """),
+        """
+        def normalizeRows(x):
+            return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+        def softmaxCostAndGradient(predicted, target, outputVectors, dataset):
+            y_hat = softmax(outputVectors @ predicted)
+            cost = -np.log(y_hat[target])
+            gradPred = outputVectors.T @ y_hat - outputVectors[target]
+            grad = np.outer(y_hat, predicted)
+            return cost, gradPred, grad
+        """,
+        given.neg_sampling("""
+            u = outputVectors[indices]
+            s = sigmoid(u @ predicted)  # sigma(u_w . v) for the target and the samples
+            cost = -np.log(s[0]) - np.sum(np.log(s[1:]))
+            g = s - 1
+            gradPred = g @ u
+            grad = np.zeros_like(outputVectors)
+            np.add.at(grad, indices, np.outer(g, predicted))
+            return cost, gradPred, grad
+            """),
+        """
+        def skipgram(currentWord, C, contextWords, tokens, inputVectors, outputVectors, dataset,
+                     word2vecCostAndGradient=softmaxCostAndGradient):
+            c = tokens[currentWord]
+            cost = 0.0
+            gradIn = np.zeros_like(inputVectors)
+            gradOut = np.zeros_like(outputVectors)
+            for w in contextWords:
+                j, gp, go = word2vecCostAndGradient(inputVectors[c], tokens[w], outputVectors,
+                                                    dataset)
+                cost += j
+                gradIn[c] += gp
+                gradOut += go
+            return cost, gradIn, gradOut
+
+
+        def cbow(currentWord, C, contextWords, tokens, inputVectors, outputVectors, dataset,
+                 word2vecCostAndGradient=softmaxCostAndGradient):
+            ids = [tokens[w] for w in contextWords]
+            cost, gp, gradOut = word2vecCostAndGradient(inputVectors[ids].sum(axis=0),
+                                                        tokens[contextWords[0]], outputVectors,
+                                                        dataset)
+            gradIn = np.zeros_like(inputVectors)
+            np.add.at(gradIn, ids, gp)
+            return cost, gradIn, gradOut
+        """,
+        given.sgd("""
+            cost, grad = f(x)
+            x += -step * grad
+            x = postprocessing(x)
+            """),
+        """
+        def getSentenceFeatures(tokens, wordVectors, sentence):
+            return wordVectors[[tokens[w] for w in sentence]].sum(axis=0)
+
+
+        def getRegularizationValues():
+            return list(np.logspace(0, 1, 10))
+
+
+        def chooseBestModel(results):
+            return max(results, key=lambda r: r["dev"])
+        """,
+    ),
+    {
+        "sigmoid": ("sigmoid_values",),
+        "gradcheck_naive": ("gradcheck_accepts_correct",),
+        "forward_backward_prop": ("forward_backward_gradient", "forward_backward_gradcheck"),
+        "softmaxCostAndGradient": ("softmax_cost_grad",),
+        "negSamplingCostAndGradient": ("neg_sampling_cost", "neg_sampling_gradients",
+                                       "neg_sampling_repeated_samples"),
+        "cbow": ("cbow_gradients", "cbow_repeated_context"),
+        "getSentenceFeatures": ("sentence_features_mean",),
+        "getRegularizationValues": ("regularization_values",),
+    },
+)
+
+STUDENTS = (ANA, BEN, CHLOE, DEV, ELI, FAY, GUS, HANA, VERA)
