@@ -108,10 +108,11 @@ def _neg_sampling(rng):
 
 
 def _neg_sampling_repeats(rng):
-    """Two words drawn 6 and 4 times (and the target once, redrawn)."""
+    """Two words drawn 6 and 4 times (and the target once, redrawn); a second set of samples
+    would hold them 8 and 2 times."""
     predicted, target, U, V = _cost_inputs(rng)
     word, other = (int(w) for w in rng.permutation([w for w in range(V) if w != target])[:2])
-    draws = [word] * 3 + [target] + [word] * 3 + [other] * 4
+    draws = [word] * 3 + [target] + [word] * 3 + [other] * 4 + [other] * 2 + [word] * 8
     return [Call("negSamplingCostAndGradient", (predicted, target, U, _replay(draws)),
                  isolate=("sigmoid",))]
 

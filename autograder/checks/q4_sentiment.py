@@ -89,28 +89,30 @@ def _sensible_values(student, reference) -> str | None:
 
 
 def _sweep(rng, n: int, best: int) -> list[dict]:
-    """n >= 7 results, no ties, whose best dev accuracy is at index `best` (neither first nor
-    last).
+    """n >= 7 results, no ties, whose best dev accuracy is at index `best`.
 
     Each wrong rule picks another result: the best test accuracy is at `top_test` (low on
-    dev); the best dev + test at `rival` (second on dev); a choice that starts from results[0]
-    and switches only when dev and test both improve keeps results[0] (second on test, low on
-    dev); the best train accuracy is at `top_train` and the lowest dev accuracy at `worst`.
-    None of these is first or last, except results[0].
+    dev); the best dev + test at `rival` (second on dev); the best train accuracy at
+    `top_train`; the lowest dev accuracy at `worst`; none of them first or last. Unless the
+    best is first, a choice that starts from results[0] and switches only when dev and test
+    both improve keeps results[0] (second on test, low on dev).
     """
-    rival, top_test, top_train, worst = (int(i) for i in rng.permutation(
-        [i for i in range(1, n - 1) if i != best])[:4])
+    inner = [i for i in range(1, n - 1) if i != best]
+    rival, top_test, top_train, worst = (int(i) for i in rng.permutation(inner)[:4])
     train = rng.uniform(30, 40, size=n)
     dev = rng.uniform(25, 33, size=n)
     test = rng.uniform(26, 31, size=n)
     dev[best] = dev.max() + rng.uniform(0.5, 1.5)
     dev[rival] = dev[best] - rng.uniform(0.1, 0.4)
-    dev[0] = dev.min() - rng.uniform(1.0, 1.5)
-    dev[top_test] = dev[0] - rng.uniform(0.5, 1.0)
+    low = dev.min()
+    if best != 0:
+        dev[0] = low = low - rng.uniform(1.0, 1.5)
+    dev[top_test] = low - rng.uniform(0.5, 1.0)
     dev[worst] = dev[top_test] - rng.uniform(0.5, 1.0)
     test[best] = test.min() - rng.uniform(0.5, 1.5)
     test[top_test] = test.max() + rng.uniform(2.0, 3.0)
-    test[0] = test[top_test] - rng.uniform(0.1, 0.2)
+    if best != 0:
+        test[0] = test[top_test] - rng.uniform(0.1, 0.2)
     test[rival] = test[top_test] - rng.uniform(0.3, 0.6)
     train[top_train] = train.max() + rng.uniform(1.0, 2.0)
     regs = np.sort(10.0 ** rng.uniform(-5, 2, size=n))
@@ -118,16 +120,28 @@ def _sweep(rng, n: int, best: int) -> list[dict]:
             for r, a, b, c in zip(regs, train, dev, test, strict=True)]
 
 
+PLACES = ("second", "second to last", "middle", "last", "first")
+
+
 def _results(rng):
-    """Three sweeps: the best dev model second, second to last, and elsewhere in between."""
+    """Five sweeps: the best dev model second, second to last, elsewhere in between (no
+    rule but the right one passes these), then last and first (a loop that skips an end)."""
     calls = []
-    for where in ("second", "second to last", "middle"):
+    for where in PLACES:
         n = int(rng.integers(7, 11))
-        best = {"second": 1, "second to last": n - 2}.get(where)
+        best = {"second": 1, "second to last": n - 2, "last": n - 1, "first": 0}.get(where)
         if best is None:
             best = int(rng.integers(2, n - 2))
         calls.append(Call("chooseBestModel", (_sweep(rng, n, best),)))
     return calls
+
+
+def _tied(rng):
+    """A sweep in which two results share the best dev accuracy (neither first nor last)."""
+    results = _sweep(rng, int(rng.integers(7, 11)), 1)
+    twin = int(rng.integers(2, len(results) - 1))
+    results[twin]["dev"] = results[1]["dev"]
+    return [Call("chooseBestModel", (results,))]
 
 
 def _returned_the_dict(student, reference) -> str | None:
@@ -237,5 +251,18 @@ CHECKS = (
             Hint("return the whole dict, not its reg value or its accuracy.",
                  when=_returned(float)),
         ),
+    ),
+    Check(
+        name="choose_best_model_ties",
+        cell=SELECTION_CELL,
+        part=SELECTION_PART,
+        points=0.0,
+        description="advice, worth no points: on a tie for the best dev accuracy, the first "
+                    "of the tied results (as the notebook asks)",
+        calls=_tied,
+        compare=_returned_the_dict,
+        hints=(Hint("on a tie your chooseBestModel returns a later result: keep the first one "
+                    "(compare with >, not >=; max(results, key=...) does this). This is advice, "
+                    "worth no points.", mutant="best_loop"),),
     ),
 )
