@@ -1,9 +1,12 @@
 """The executed notebooks a grading run left behind, read for the gradebook's side records.
 
 Layouts: <root>/<student>/<notebook>.ipynb (the engine's) or <root>/<student>/<assignment>/
-(nbgrader's autograded/). They were written by the sandbox, so they are untrusted: they are
-read size-limited and defensively, and only ever decide a "No response." comment and the
-submission timestamp (timestamp.txt, as nbgrader's autograde reads it), never a score.
+(nbgrader's autograded/). The engine builds its notebooks itself from the restored cells
+(engine.kept_notebook: nothing of the sandbox's own notebook file), but a folder given here may
+hold anything, so they are read bounded (size, nesting depth, cells: engine.notebook_io) and
+defensively. Only the answer cells' checksums are taken (a "No response." comment on an answer
+left as released), and the submission timestamp (timestamp.txt, as nbgrader's autograde reads
+it); never a score, points or outputs.
 """
 
 from __future__ import annotations
@@ -55,16 +58,15 @@ class ExecutedNotebooks:
     def cells(self, student: str, notebook: str) -> dict[str, str] | None:
         """grade_id -> nbgrader checksum of each answer (solution) cell, or None if the
         notebook is absent or unreadable."""
-        import nbformat
         from nbgrader.utils import compute_checksum, is_solution
+
+        from autograder.engine import notebook_io
 
         path = self._file(student, f"{notebook}.ipynb")
         if path is None:
             return None
         try:
-            if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-                raise ValueError("file too large")
-            nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+            nb = notebook_io.read_notebook_file(path, max_bytes=MAX_NOTEBOOK_BYTES)
             found = {}
             for cell in nb.cells:
                 meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -74,5 +76,5 @@ class ExecutedNotebooks:
             return found
         except Exception as exc:  # whatever the sandbox wrote: ignore it, keep the comments
             log.warning("%s: executed %s.ipynb unreadable (%s)", student, notebook,
-                        type(exc).__name__)
+                        str(exc)[:200] or type(exc).__name__)
             return None
