@@ -986,7 +986,7 @@ UMI = student(
         given.forward_backward_prop("""
             h = sigmoid(X @ W1 + b1)
             y_hat = softmax(h @ W2 + b2)
-            cost = -np.sum(labels * np.log(y_hat))
+            cost = -np.sum(labels * np.log(y_hat), keepdims=True)  # (1, 1)
 
             delta2 = y_hat - labels
             gradW2 = h.T @ delta2
@@ -1089,12 +1089,12 @@ YUSUF = student(
 
 
         def softmax(x):
+            # log-probabilities: the log-softmax is the stable form, exp() it when needed
             if x.ndim == 1:
-                e = np.exp(x - x.max())
-                return e / e.sum()
+                z = x - x.max()
+                return z - np.log(np.exp(z).sum())
             t = x.T - x.max(axis=1)
-            e = np.exp(t)
-            return (e / e.sum(axis=0)).T
+            return (t - np.log(np.exp(t).sum(axis=0))).T
         """,
         """
         def sigmoid(x):
@@ -1138,10 +1138,10 @@ YUSUF = student(
         """,
         given.forward_backward_prop("""
             h = sigmoid((W1.T @ X.T).T + b1)
-            y_hat = softmax((W2.T @ h.T).T + b2)
-            cost = -np.sum(labels * np.log(y_hat))
+            log_y = softmax((W2.T @ h.T).T + b2)  # log-probabilities
+            cost = -np.sum(labels * log_y)
 
-            delta2 = y_hat - labels
+            delta2 = np.exp(log_y) - labels
             gradW2 = (delta2.T @ h).T
             gradb2 = delta2.sum(axis=0, keepdims=True)
             delta1 = (W2 @ delta2.T).T * sigmoid_grad(h)
@@ -1154,9 +1154,9 @@ YUSUF = student(
 
 
         def softmaxCostAndGradient(predicted, target, outputVectors, dataset):
-            y_hat = softmax(outputVectors @ predicted)
-            cost = -np.log(y_hat[target])
-            delta = y_hat.copy()
+            log_p = softmax(outputVectors @ predicted)  # log-probabilities
+            cost = -log_p[target]
+            delta = np.exp(log_p)
             delta[target] -= 1
             gradPred = (delta @ outputVectors).T
             grad = np.outer(delta, predicted.T)
@@ -1221,6 +1221,8 @@ YUSUF = student(
         """,
     ),
     {
+        "softmax": ("softmax_vector", "softmax_matrix_rows", "softmax_single_row_matrix",
+                    "softmax_stability"),
         "forward_backward_prop": ("forward_backward_gradient", "forward_backward_gradcheck"),
         "normalizeRows": ("normalize_rows",),
     },

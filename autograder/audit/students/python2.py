@@ -474,7 +474,8 @@ RITA = student(
             gradIn = np.zeros(inputVectors.shape)
             gradOut = np.zeros(outputVectors.shape)
             c = tokens[currentWord]
-            for w in contextWords:
+            for j in xrange(2 * C):  # C words on each side
+                w = contextWords[j]
                 dc, dgin, dgout = word2vecCostAndGradient(inputVectors[c], tokens[w],
                                                           outputVectors, dataset)
                 cost += dc
@@ -522,6 +523,7 @@ RITA = student(
     ),
     {
         "softmax": ("softmax_stability",),
+        "skipgram": ("skipgram_gradients",),
         "cbow": ("cbow_gradients", "cbow_repeated_context"),
         "chooseBestModel": ("choose_best_model",),
     },
@@ -655,7 +657,7 @@ SAM = student(
         """
         def getSentenceFeatures(tokens, wordVectors, sentence):
             vecs = np.array([wordVectors[tokens[w], :] for w in sentence])
-            return np.sum(vecs, axis=0) / vecs.shape[0]
+            return np.sum(vecs, axis=0) / vecs.shape[1]
 
 
         def getRegularizationValues():
@@ -670,6 +672,7 @@ SAM = student(
         "gradcheck_naive": ("gradcheck_restores_random_state",),
         "forward_backward_prop": ("forward_backward_gradient", "forward_backward_gradcheck"),
         "softmaxCostAndGradient": ("softmax_cost_grad",),
+        "getSentenceFeatures": ("sentence_features_mean", "sentence_features_shape"),
     },
 )
 
