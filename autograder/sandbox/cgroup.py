@@ -13,7 +13,9 @@ Each run gets, for all its processes together:
   :meth:`RunCgroups.oom_kills` counts them;
 * ``cpu``: one ordinary share (``cpu.shares`` 1024 on v1, ``cpu.weight`` 100 on v2), optionally
   capped by a CFS quota. A task in a cpu cgroup other than the root is not scheduled by session
-  autogroup, so sessions made inside the sandbox gain nothing.
+  autogroup, so sessions made inside the sandbox gain nothing. The parent folder weighs as much
+  as the runs in it (:func:`rebalance_cpu`), so each sandbox weighs as much as one session of
+  the host, as a whole.
 
 The child joins every cgroup from ``preexec_fn`` before it execs bwrap, so the limits hold from
 its first fork; at the end every process still in the cgroups is killed and they are removed.
@@ -192,6 +194,23 @@ class Cgroup:
         log.error("could not remove the cgroup %s", self.path)
 
 
+_SHARES = {False: ("cpu.shares", 1024, 262144), True: ("cpu.weight", 100, 10000)}
+"""v2? -> (file, weight of one run, most the kernel takes)."""
+
+
+def rebalance_cpu(root: Path) -> None:
+    """Give the parent folder of the runs under ``root`` the weight of as many ordinary
+    sessions as it holds runs (at least one): else all sandboxes of the host together would
+    weigh as much as one session, and a busy host would starve them. Logs, never raises."""
+    parent = root / PARENT_NAME
+    file, one, most = _SHARES[is_v2(root)]
+    try:
+        runs = sum(1 for child in parent.iterdir() if child.is_dir())
+        (parent / file).write_text(str(min(most, one * max(1, runs))))
+    except OSError as exc:
+        log.debug("cannot set the weight of %s: %s", parent, exc)
+
+
 def _memory_settings(group: Cgroup, memory_bytes: int) -> list[tuple[str, str]]:
     """What limits the memory of the whole run, swap included, in ``group``'s cgroup version."""
     limit = str(memory_bytes)
@@ -271,6 +290,8 @@ class RunCgroups:
                 group.create([])
                 for file, value in _settings(group, self.max_pids, self.memory_bytes, self.cpus):
                     (group.path / file).write_text(value)
+                if "cpu" in group.controllers:
+                    rebalance_cpu(group.root)
         except OSError:
             self.remove()
             raise
@@ -322,6 +343,8 @@ class RunCgroups:
         """Kill what is left and remove every cgroup (logs, never raises)."""
         for group in self.groups:
             group.remove()
+            if "cpu" in group.controllers:
+                rebalance_cpu(group.root)
 
 
 def _settings(group: Cgroup, max_pids: int, memory_bytes: int | None,
@@ -382,3 +405,5 @@ def reap_stale() -> None:
             if child.is_dir() and pid.isdigit() and not pid_alive(int(pid)):
                 log.warning("removing the stale sandbox cgroup %s", child)
                 Cgroup(root, tuple(controllers), child.name).remove()
+        if "cpu" in controllers:
+            rebalance_cpu(root)

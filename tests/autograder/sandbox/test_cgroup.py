@@ -126,3 +126,27 @@ def test_a_child_joins_every_cgroup_of_the_run():
     finally:
         run.remove()
     assert not any(group.path.exists() for group in run.groups)
+
+
+def test_the_parent_weighs_as_much_as_the_runs_in_it(tmp_path):
+    """Each sandbox weighs as much as one session of the host: all of them together do not
+    share one session's weight."""
+    roots = _v1(tmp_path)
+    shares = roots["cpu"] / PARENT_NAME / "cpu.shares"
+    runs = [RunCgroups(8, cpu=True, name=f"1-{i}", roots=dict(roots)) for i in range(3)]
+    for run in runs:
+        run.create()
+    assert shares.read_text() == "3072"
+    _fake_remove(runs[0])
+    assert shares.read_text() == "2048"
+    for run in runs[1:]:
+        _fake_remove(run)
+    assert shares.read_text() == "1024"  # never less than one session
+
+
+def _fake_remove(run: RunCgroups) -> None:
+    """remove() on a fake hierarchy: unlike cgroupfs, a folder with files cannot be removed."""
+    for group in run.groups:
+        for file in group.path.iterdir():
+            file.unlink()
+    run.remove()
