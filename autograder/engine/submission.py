@@ -199,4 +199,4 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, NotImplementedError):
         return "it uses an unsupported compression method"
     text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:160]
+    return (text[0] if text else type(exc).__name__)[:160].rstrip(".")

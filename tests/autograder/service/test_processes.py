@@ -108,3 +108,53 @@ def test_closing_the_engine_leaves_nothing(tmp_path, monkeypatch):
     assert not eng.temp.path.exists()
     with pytest.raises(ProcessLookupError):
         os.kill(pids[0], 0)
+
+
+PARENT = """
+import sys, tempfile
+from pathlib import Path
+from autograder.engine.grade import GradingOptions
+from autograder.engine.submission import Submission
+from autograder.service.processes import ProcessEngine
+from autograder.service.settings import ServiceSettings
+from tests.autograder.service.test_processes import FakeSpec
+
+if __name__ == "__main__":
+    tempfile.tempdir = sys.argv[1]
+    spec = FakeSpec("", "ps1", "bwrap", GradingOptions(), "")
+    engine = ProcessEngine(ServiceSettings(data_dir=Path(sys.argv[1]) / "data"), spec=spec)
+    engine.grade(Submission("hang"), Path(sys.argv[2]))
+"""
+
+
+@pytest.mark.slow
+def test_a_killed_service_s_grading_process_cleans_up_and_ends(tmp_path):
+    """SIGKILL to the service: the kernel tells its grading process (PR_SET_PDEATHSIG),
+    which unwinds its grade (here: removes its job folder) and exits."""
+    import signal
+    import subprocess
+    import sys
+
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT)
+    repo = str(Path(__file__).resolve().parents[3])
+    parent = subprocess.Popen([sys.executable, str(script), str(tmp_path), str(notebooks)],
+                              env={**os.environ, "PYTHONPATH": repo})
+    try:
+        deadline = time.monotonic() + 60
+        while not (notebooks / "started").exists():
+            assert parent.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        job = Path((notebooks / "started").read_text())
+        children = [int(c) for c in Path(f"/proc/{parent.pid}/task/{parent.pid}/children")
+                    .read_text().split()]
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 30
+        while job.exists() or any(Path(f"/proc/{c}").exists() for c in children):
+            assert time.monotonic() < deadline, "the grading process outlived the service"
+            time.sleep(0.05)
+    finally:
+        parent.kill()
