@@ -145,12 +145,16 @@ def _distinct_windows(model: str):
 
 
 def _repeat_windows(model: str):
-    """2C = 6 words: two words twice each, the centre word, another word; shuffled."""
+    """2C = 6 words: two words twice each, the centre word, another word; shuffled, with the
+    centre word never first (a CBOW that predicts its first context word must fail here too)."""
 
     def calls(rng):
         def context(centre, others):
             window = [others[0], others[0], others[1], others[1], centre, others[2]]
-            return [window[int(i)] for i in rng.permutation(len(window))]
+            shuffled = [window[int(i)] for i in rng.permutation(len(window))]
+            if shuffled[0] == centre:
+                shuffled[0], shuffled[-1] = shuffled[-1], shuffled[0]
+            return shuffled
 
         return [_model_call(model, rng, 3, context)]
 
