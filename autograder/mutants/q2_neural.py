@@ -339,6 +339,53 @@ GRADCHECK = (
     _checker("gradcheck_absolute_error", ERROR, "compares the absolute error", _variant(
         ("reldiff = abs(numgrad - grad[ix]) / max(1, abs(numgrad), abs(grad[ix]))",
          "reldiff = abs(numgrad - grad[ix])"))),
+    _checker("gradcheck_mean_error", ERROR, "thresholds the mean relative error over the "
+             "entries", """
+        def gradcheck_naive(f, x):
+            rndstate = random.getstate()
+            random.setstate(rndstate)
+            fx, grad = f(x)
+            h = 1e-4
+            errors = []
+            for ix in np.ndindex(*x.shape):
+                old = x[ix]
+                x[ix] = old + h
+                random.setstate(rndstate)
+                fxph = f(x)[0]
+                x[ix] = old - h
+                random.setstate(rndstate)
+                fxmh = f(x)[0]
+                x[ix] = old
+                numgrad = (fxph - fxmh) / (2 * h)
+                errors.append(abs(numgrad - grad[ix]) / max(1, abs(numgrad), abs(grad[ix])))
+            return bool(np.mean(errors) <= 1e-5)
+        """),
+    _checker("gradcheck_max_error", EQUIVALENT, "checks every entry, then thresholds the "
+             "largest relative error", """
+        def gradcheck_naive(f, x):
+            rndstate = random.getstate()
+            random.setstate(rndstate)
+            fx, grad = f(x)
+            h = 1e-4
+            numgrad = np.zeros(x.shape)
+            for ix in np.ndindex(*x.shape):
+                old = x[ix]
+                x[ix] = old + h
+                random.setstate(rndstate)
+                fxph = f(x)[0]
+                x[ix] = old - h
+                random.setstate(rndstate)
+                fxmh = f(x)[0]
+                x[ix] = old
+                numgrad[ix] = (fxph - fxmh) / (2 * h)
+            grad = np.asarray(grad, dtype=float)
+            rel = np.abs(numgrad - grad) / np.maximum(1, np.maximum(np.abs(numgrad), np.abs(grad)))
+            if np.max(rel) > 1e-5:
+                print("Gradient check failed.")
+                return False
+            print("Gradient check passed!")
+            return True
+        """),
     _checker("gradcheck_loose_threshold", ERROR, "threshold 1e-3", _variant(
         ("reldiff > 1e-5", "reldiff > 1e-3"))),
     _checker("gradcheck_strict_threshold", ERROR, "threshold 1e-7", _variant(
