@@ -172,7 +172,8 @@ class BwrapSandbox(Sandbox):
         if problem:
             raise SandboxUnavailable(
                 f"{problem}: the process limit cannot be enforced (mount the pids cgroup "
-                f"hierarchy, or set {controller_env('pids')})"
+                f"hierarchy, or set {controller_env('pids')}; on cgroup v2, to a delegated "
+                "cgroup that holds no process)"
             )
         controllers = ["pids"]
         problem = cgroup.probe("memory")
