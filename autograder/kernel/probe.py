@@ -342,7 +342,10 @@ def execute(call: Call, namespace: dict) -> Outcome:
 
 
 def _is_plain(value: Any) -> bool:
-    return value is None or isinstance(value, (bool, int, float, np.number, np.bool_, np.ndarray))
+    """Data the trusted side reads as it is: a tuple such as (False, index) must reach it as a
+    tuple (no verdict), never be turned into True by bool()."""
+    return value is None or isinstance(
+        value, (bool, int, float, str, tuple, list, dict, np.number, np.bool_, np.ndarray))
 
 
 def _float_errors(strict: bool) -> dict[str, str]:
