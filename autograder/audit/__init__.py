@@ -52,6 +52,8 @@ class Tally:
     lost: list[float] = field(default_factory=list)  # points lost, per seed
     misses: list[str] = field(default_factory=list)  # what went wrong, per failing seed
     killed_by: set[str] = field(default_factory=set)  # checks that failed on some seed
+    verdicts: int = 0  # function verdicts given (students: one per graded function and seed)
+    wrong_verdicts: int = 0  # of those, how many differ from the expected verdict
 
     @property
     def ok(self) -> bool:
@@ -115,6 +117,20 @@ def _miss(subject: Subject, failed: set[str], checks: Sequence[Check]) -> str | 
     return None
 
 
+def function_verdicts(subject: Subject, failed: set[str]) -> tuple[int, int]:
+    """(function verdicts given, how many are wrong): a function's verdict is the set of its
+    checks that failed, and it is wrong when that set differs from the expected one."""
+    by_function: dict[str, set[str]] = {}
+    for check in CATALOGUE:
+        if not check.advice:
+            by_function.setdefault(check.function, set()).add(check.name)
+    expected = subject.expected or frozenset()
+    functions = [f for f in by_function if f in subject.defined]
+    wrong = sum(1 for f in functions
+                if by_function[f] & failed != by_function[f] & expected)
+    return len(functions), wrong
+
+
 def run(subjects: Sequence[Subject], seeds: Sequence[int]) -> list[Tally]:
     """Every subject at every seed (one process)."""
     tallies = [Tally(s) for s in subjects]
@@ -124,6 +140,10 @@ def run(subjects: Sequence[Subject], seeds: Sequence[int]) -> list[Tally]:
                                                strict=True):
             tally.lost.append(lost)
             tally.killed_by |= failed
+            if tally.subject.expected is not None:
+                given, wrong = function_verdicts(tally.subject, failed)
+                tally.verdicts += given
+                tally.wrong_verdicts += wrong
             if miss:
                 tally.misses.append(f"seed {seed}: {miss}")
     return tallies

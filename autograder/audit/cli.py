@@ -18,7 +18,8 @@ def _run_chunk(args: tuple[list[int], set[str] | None, bool]):
     from autograder.audit import run
 
     seeds, names, students = args
-    return [(t.lost, t.misses, t.killed_by) for t in run(_subjects(names, students), seeds)]
+    return [(t.lost, t.misses, t.killed_by, t.verdicts, t.wrong_verdicts)
+            for t in run(_subjects(names, students), seeds)]
 
 
 def _audit(args: argparse.Namespace) -> int:
@@ -37,10 +38,12 @@ def _audit(args: argparse.Namespace) -> int:
             parts = list(pool.map(_run_chunk, [(c, names, students) for c in chunks]))
     tallies = [Tally(subject) for subject in _subjects(names, students)]
     for part in parts:
-        for tally, (lost, misses, killed_by) in zip(tallies, part, strict=True):
+        for tally, (lost, misses, killed_by, given, wrong) in zip(tallies, part, strict=True):
             tally.lost += lost
             tally.misses += misses
             tally.killed_by |= killed_by
+            tally.verdicts += given
+            tally.wrong_verdicts += wrong
     seconds = time.perf_counter() - started
     if not args.summary_only:
         print(subjects_table(tallies), end="\n\n")

@@ -49,6 +49,11 @@ def summary(tallies: Sequence[Tally], seconds: float, seeds: int) -> str:
                 "student": "got exactly their expected verdicts"}[kind]
         lines.append(f"{kind:<10} {len(group):>3} subjects: {what} on {good}/{runs} "
                      f"subject-seeds ({100 * good / max(runs, 1):.1f}%)")
+        if kind == "student":
+            given = sum(t.verdicts for t in group)
+            wrong = sum(t.wrong_verdicts for t in group)
+            lines.append(f"{'':<10} function verdicts: {wrong} wrong of {given} "
+                         f"({given // max(runs, 1)} per student and seed)")
     lines.append(f"{seeds} seeds in {seconds:.1f} s")
     misses = [f"  {t.subject.name}: {m}" for t in tallies for m in t.misses[:3]]
     if misses:

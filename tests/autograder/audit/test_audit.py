@@ -21,6 +21,21 @@ def test_every_mutant_and_student_gets_its_verdict_on_20_seeds():
     tallies = run(mutant_subjects() + student_subjects(), SEEDS)
     misses = [f"{t.subject.name}: {m}" for t in tallies for m in t.misses[:2]]
     assert misses == []
+    students = [t for t in tallies if t.subject.kind == "student"]
+    assert sum(t.wrong_verdicts for t in students) == 0
+    assert sum(t.verdicts for t in students) >= 40 * 14 * len(SEEDS)
+
+
+def test_a_wrong_function_verdict_is_counted():
+    from autograder.audit import function_verdicts
+
+    ns = load_source("""
+        def softmax(x):
+            return np.zeros(np.shape(x))
+        """)
+    said_right = Subject("s", "student", ns, frozenset({"softmax"}), expected=frozenset())
+    assert function_verdicts(said_right, {"softmax_vector"}) == (1, 1)
+    assert function_verdicts(said_right, set()) == (1, 0)
 
 
 def test_the_catalogue_is_large_and_covers_every_graded_function():
