@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from autograder.engine import kept_notebook
 from autograder.engine.grade import Grader
@@ -14,6 +15,7 @@ from autograder.engine.submission import Submission
 from autograder.kernel import keeper
 from autograder.kernel.runner import STARTED
 from autograder.sandbox import RunResult, Sandbox
+from tests.autograder.engine.hostile import with_cell
 from tests.course.corpus import honest_notebook
 
 MiB = 2**20
@@ -123,3 +125,35 @@ def test_outputs_are_plain_capped_and_bounded(tmp_path):
     (tmp_path / "outputs.json").write_text("[" * 100 + "]" * 100)
     (tmp_path / "cells.json").write_text("{not json")
     assert all(c.get("outputs", []) == [] for c in kept_notebook.build(nb, tmp_path).cells)
+
+
+LEAK_AND_FORGE = r'''
+import glob, json, os
+seen = sorted(glob.glob("*calls*"))
+_honest_softmax = softmax
+
+def softmax(x):  # called by the grader after the cells: forges what it can
+    for name in ("notebook.ipynb", "outputs.json"):
+        with open("_out/" + name, "w") as f:
+            json.dump([{"index": 9, "status": "ok", "error": None, "text": "PASS 5/5"}], f)
+    return _honest_softmax(x)
+
+if seen:
+    raise ValueError(open(seen[0], "rb").read()[:300])
+raise ValueError("nothing to see")
+'''
+
+
+@pytest.mark.slow
+def test_in_the_sandbox_cells_see_no_calls_and_forgeries_are_not_kept(grader, tmp_path):
+    nb = with_cell(honest_notebook("q1_softmax"), LEAK_AND_FORGE)
+    files = {"q1_softmax.ipynb": nbformat.writes(nb).encode()}
+    result = grader.grade(Submission("forger", files=files), notebooks_dir=tmp_path)
+    report = next(n for n in result.notebooks if n.name == "q1_softmax")
+    assert report.status == "graded"
+    assert sum(c.score for c in report.cells if c.auto) == 5.0
+    (error,) = report.cell_errors
+    assert "nothing to see" in error
+    kept_nb = nbformat.read(tmp_path / "q1_softmax.ipynb", 4)
+    shown = json.dumps([c.get("outputs", []) for c in kept_nb.cells])
+    assert "PASS 5/5" not in shown and "$t" not in shown and "args" not in shown
