@@ -95,3 +95,15 @@ def test_refused_files_are_listed(cells):
     text = "".join(Page(feedback_html(hostile(cells))).text)
     assert "Files not accepted" in text
     assert f"{HOSTILE[1]}.ipynb: not a notebook" in text
+
+
+def test_advice_rows_say_advice_and_notes_are_shown(cells):
+    from tests.autograder.report.builders import build
+
+    result = build("s1", cells, failing=frozenset({"sigmoid_stability"}))
+    check = next(k for c in result.cells for k in c.checks if k.name == "softmax_vector")
+    check.note = "your result is a (1, D) array where a (D,) vector was expected; accepted"
+    page = feedback_html(result)
+    row = page[page.index(">sigmoid_stability<") - 200:][:900]
+    assert 'class="result">advice<' in row and 'class="fail"' not in row
+    assert "a (1, D) array where a (D,) vector was expected" in page
