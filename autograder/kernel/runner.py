@@ -105,7 +105,13 @@ def _on_alarm(signum, frame):
     budget = _BUDGET
     if budget is None or budget.exceeded is not None:
         return
-    reason = budget.over()
+    try:
+        reason = budget.over()
+    except Exception:  # the cell broke a builtin the count needs: count with pristine ones
+        if _PRISTINE is None:
+            raise
+        _PRISTINE.restore_builtins()
+        reason = budget.over()
     if reason is None:
         return
     signal.setitimer(signal.ITIMER_REAL, 0)  # one CellTimeout: the way out must not be hit

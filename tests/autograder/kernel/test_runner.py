@@ -19,12 +19,12 @@ CELL_TIMEOUT = 1.0
 CPU_TIMEOUT_ERROR = f"the cell used more than {CELL_TIMEOUT:g} s of CPU time"
 
 
-def run_cells(tmp_path: Path, *sources: str) -> list[dict]:
+def run_cells(tmp_path: Path, *sources: str, timeout: float = CELL_TIMEOUT) -> list[dict]:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
     nbformat.write(nb, tmp_path / "nb.ipynb")
     subprocess.run([sys.executable, "-m", "autograder.kernel.runner", str(tmp_path / "nb.ipynb"),
-                    "--out", str(tmp_path / "out"), "--cell-timeout", str(CELL_TIMEOUT)],
-                   cwd=REPO, check=True, timeout=60, capture_output=True)
+                    "--out", str(tmp_path / "out"), "--cell-timeout", str(timeout)],
+                   cwd=REPO, check=True, timeout=120, capture_output=True)
     return json.loads((tmp_path / "out" / "cells.json").read_text())
 
 
@@ -45,6 +45,13 @@ def test_a_timeout_with_broken_builtins_still_gets_out(tmp_path):
     records = run_cells(tmp_path, "import builtins\nbuiltins.isinstance = None\nwhile True: pass",
                         "assert isinstance(1, int) and get_ipython() is not None")
     assert [r["status"] for r in records] == ["timeout", "ok"], records
+
+
+def test_a_cell_that_breaks_what_the_count_needs_is_still_counted(tmp_path):
+    records = run_cells(tmp_path, "import builtins\nbuiltins.open = builtins.sum = None\n"
+                        "while True: pass", "assert open is not None")
+    assert [r["status"] for r in records] == ["timeout", "ok"], records
+    assert records[0]["error"] == CPU_TIMEOUT_ERROR
 
 
 def test_spinning_children_are_killed_when_the_cell_times_out(tmp_path):
@@ -85,17 +92,19 @@ def test_a_cell_that_waits_is_stopped_by_the_wall_clock_backstop(tmp_path):
 
 
 def test_load_the_cell_did_not_make_does_not_time_it_out(tmp_path):
-    """0.6 CPU seconds of work under a 1 s budget, while 6 processes spin on the host (each in
-    a session of its own): the cell takes longer than 1 s of wall clock, yet is not timed out."""
+    """1.5 CPU seconds of work under a 3 s budget, while 6 processes spin on the host (each in
+    a session of its own): the cell takes longer than 3 s of wall clock, yet is not timed out
+    (the backstop is 12 s: the cell needs an eighth of a CPU)."""
+    budget = 3.0
     work = ("import time\nstart = time.process_time()\n"
-            "while time.process_time() - start < 0.6:\n    pass")
+            "while time.process_time() - start < 1.5:\n    pass")
     hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"],
                              start_new_session=True) for _ in range(6)]
     try:
-        records = run_cells(tmp_path, work)
+        records = run_cells(tmp_path, work, timeout=budget)
     finally:
         for hog in hogs:
             os.kill(hog.pid, signal.SIGKILL)
             hog.wait()
     assert records[0]["status"] == "ok", records
-    assert records[0]["seconds"] > CELL_TIMEOUT, "the host was not loaded: the test proves nothing"
+    assert records[0]["seconds"] > budget, "the host was not loaded: the test proves nothing"
