@@ -20,8 +20,10 @@ from pathlib import Path
 import nbformat
 
 from autograder import kernel
-from autograder.checks import CATALOGUE, Check, check_seed, judge, reference_namespace
+from autograder.checks import CATALOGUE, Check, check_seed, plan_for
+from autograder.checks.model import Judge, Plan
 from autograder.engine import kept_notebook, notebook_io
+from autograder.engine.cell_names import describe_cell
 from autograder.engine.course import AssignmentCopy, NotebookError
 from autograder.engine.results import (
     CellGrade,
@@ -31,7 +33,6 @@ from autograder.engine.results import (
 )
 from autograder.engine.submission import Submission
 from autograder.kernel import keeper, wire
-from autograder.kernel.probe import Call, Outcome, execute
 from autograder.kernel.runner import STARTED
 from autograder.sandbox import Limits, RunResult, Sandbox, SandboxUnavailable
 
@@ -68,7 +69,7 @@ class Grader:
         self.course = course
         self.sandbox = sandbox
         self.options = options or GradingOptions()
-        self._reference: dict[str, list[Outcome]] = {}
+        self._judge_plan = Judge()  # caches the reference's outcomes across submissions
         self._auto_cells = {c.grade_id for c in course.graded_cells if c.auto}
 
     # ------------------------------------------------------------ one submission
@@ -119,8 +120,8 @@ class Grader:
     def _grade_notebook(self, name: str, restored: dict, notebooks_dir: Path | None
                         ) -> NotebookReport:
         checks = [c for c in CATALOGUE if c.cell in self._cells_of(name)]
-        calls = {c.name: c.calls(c.rng(self.options.seed)) for c in checks}
-        flat = [call for c in checks for call in calls[c.name]]
+        plans = {c.name: plan_for(c, self.options.seed) for c in checks}
+        flat = [call for c in checks for call in plans[c.name].calls]
         started = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="autograder-job-") as tmp:
             job = Path(tmp)
@@ -129,8 +130,8 @@ class Grader:
             key = keeper.write_key(job / "_calls.json")  # before the first cell (kernel.keeper)
             run = self._run_sandbox(job, name)
             out = job / "_out"
-            outcomes, failure = self._read_outcomes(out, len(flat), run, key)
-            cell_errors = self._cell_errors(out)
+            outcomes, failure = self._read_outcomes(out, len(flat), run, key, restored[name])
+            cell_errors = self._cell_errors(out, restored[name])
             report = NotebookReport(name, "graded" if failure is None else "stopped", failure,
                                     round(time.perf_counter() - started, 3), cell_errors)
             if notebooks_dir is not None:
@@ -140,10 +141,10 @@ class Grader:
         position = 0
         verdicts: dict[str, CheckOutcome] = {}
         for check in checks:
-            n = len(calls[check.name])
+            n = len(plans[check.name].calls)
             student = outcomes[position : position + n] if outcomes else None
             position += n
-            verdicts[check.name] = self._judge(check, calls[check.name], student, failure)
+            verdicts[check.name] = self._judge(plans[check.name], student, failure)
         report.cells = self._cell_grades(name, restored[name], verdicts)
         return report
 
@@ -206,7 +207,8 @@ class Grader:
                 "--calls", "_calls.json", "--cell-timeout", str(self.options.cell_timeout),
                 "--call-timeout", str(self.options.call_timeout)]
 
-    def _read_outcomes(self, out: Path, expected: int, run: RunResult, key: bytes):
+    def _read_outcomes(self, out: Path, expected: int, run: RunResult, key: bytes,
+                       notebook=None):
         """The outcomes, or None and why. First removes the runner's result files (cells.json,
         outputs.json) that the keeper did not sign with key before it handed the calls over:
         what is read from them after this cannot hold hidden inputs (kernel.keeper)."""
@@ -216,14 +218,16 @@ class Grader:
         try:
             return wire.read_outcomes(out / "outcomes.json", expected), None
         except wire.WireError as exc:
-            return None, self._failure_message(out, run, exc)
+            return None, self._failure_message(out, run, exc, notebook)
 
-    def _failure_message(self, out: Path, run: RunResult, exc: Exception) -> str:
+    def _failure_message(self, out: Path, run: RunResult, exc: Exception, notebook=None
+                         ) -> str:
         where = ""
         progress = _read_small_json(out / "progress.json")
         if isinstance(progress, dict):
             if isinstance(progress.get("cell"), int):
-                where = f" while running cell {progress['cell'] + 1}"
+                cells = [dict(c) for c in notebook.cells] if notebook is not None else []
+                where = f" while running {describe_cell(cells, progress['cell'])}"
             elif isinstance(progress.get("call"), int):
                 where = " while the grader was calling your functions"
         limits = self.options.limits
@@ -238,14 +242,16 @@ class Grader:
             return f"your notebook's process ended unexpectedly ({code}){where}"
         return f"the grader could not read your results ({exc})"
 
-    def _cell_errors(self, out: Path) -> list[str]:
+    def _cell_errors(self, out: Path, notebook) -> list[str]:
+        """The errors of the student's cells, each named by its part (not by an index)."""
         records = _read_small_json(out / "cells.json")
+        cells = [dict(c) for c in notebook.cells]
         errors = []
         if isinstance(records, list):
             for r in records[:200]:
                 if isinstance(r, dict) and r.get("status") in ("error", "timeout"):
                     index = r.get("index") if isinstance(r.get("index"), int) else -1
-                    errors.append(f"cell {index + 1}: {str(r.get('error'))[:300]}")
+                    errors.append(f"{describe_cell(cells, index)}: {str(r.get('error'))[:300]}")
         return errors[:20]
 
     def _executed_notebook(self, out: Path, restored) -> nbformat.NotebookNode:
@@ -255,18 +261,13 @@ class Grader:
         runnable, placeholders = self._runnable(restored)
         return kept_notebook.build(runnable, out, skip=placeholders)
 
-    def _judge(self, check: Check, calls: list[Call], student, failure) -> CheckOutcome:
+    def _judge(self, plan: Plan, student, failure) -> CheckOutcome:
+        check = plan.check
         if student is None:
             return CheckOutcome(check.name, check.points, 0.0, check.description, failure)
-        verdict = judge(check, student, self._reference_outcomes(check, calls))
-        message = None if verdict.passed else f"{check.message} ({verdict.reason})"
-        return CheckOutcome(check.name, check.points, verdict.score, check.description, message)
-
-    def _reference_outcomes(self, check: Check, calls: list[Call]) -> list[Outcome]:
-        if check.name not in self._reference:
-            namespace = reference_namespace()
-            self._reference[check.name] = [execute(call, namespace) for call in calls]
-        return self._reference[check.name]
+        verdict = self._judge_plan(plan, student)
+        return CheckOutcome(check.name, check.points, verdict.score, check.description,
+                            verdict.message, verdict.note)
 
     def _cell_grades(self, name, nb, verdicts: dict[str, CheckOutcome]) -> list[CellGrade]:
         from nbgrader.utils import determine_grade
