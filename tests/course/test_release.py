@@ -90,3 +90,15 @@ def test_grade_ids_are_unique_across_notebooks():
             if gid:
                 assert gid not in seen, f"{gid} in {name} and {seen[gid]}"
                 seen[gid] = name
+
+
+def test_release_support_package_is_a_byte_copy_of_the_source():
+    """Fast: the support package students import is the one in source/ (nbgrader copies it);
+    the slow test above regenerates the whole release."""
+    source = REPO / "source" / ASSIGNMENT / "cs224n"
+    comparison = filecmp.dircmp(source, COMMITTED / "cs224n", ignore=["__pycache__"])
+    assert not comparison.left_only and not comparison.right_only
+    for path in source.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            copy = COMMITTED / "cs224n" / path.relative_to(source)
+            assert copy.read_bytes() == path.read_bytes(), f"stale release copy of {path.name}"
