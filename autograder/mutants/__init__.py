@@ -20,40 +20,15 @@ from __future__ import annotations
 
 import random
 import textwrap
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-ERROR, EQUIVALENT = "error", "equivalent"
-
-
-@dataclass(frozen=True)
-class Mutant:
-    """One mutant.
-
-    name: unique id, e.g. "softmax_no_shift".
-    kind: ERROR or EQUIVALENT.
-    blame: for ERROR, the functions whose checks must lose points (all others keep theirs);
-        for EQUIVALENT, the functions it rewrites.
-    about: the mistake (or the form) in a student's words.
-    source: the student-style code defining the functions.
-    """
-
-    name: str
-    kind: str
-    blame: tuple[str, ...]
-    about: str
-    source: str
-
-    def __post_init__(self) -> None:
-        if self.kind not in (ERROR, EQUIVALENT):
-            raise ValueError(f"mutant {self.name}: kind must be {ERROR!r} or {EQUIVALENT!r}")
+from autograder.mutants import q1_softmax, q2_neural, q3_word2vec, q4_sentiment
+from autograder.mutants.model import EQUIVALENT, ERROR, Mutant
 
 
 def _catalogue() -> tuple[Mutant, ...]:
-    from autograder.mutants import q1_softmax, q2_neural, q3_word2vec, q4_sentiment
-
     found = (*q1_softmax.MUTANTS, *q2_neural.MUTANTS, *q3_word2vec.MUTANTS,
              *q4_sentiment.MUTANTS)
     names = [m.name for m in found]

@@ -1,6 +1,6 @@
 """Mutants of problem 1: softmax."""
 
-from autograder.mutants import EQUIVALENT, ERROR, Mutant
+from autograder.mutants.model import EQUIVALENT, ERROR, Mutant
 
 
 def _softmax(name: str, kind: str, about: str, source: str) -> Mutant:

@@ -6,7 +6,7 @@ skeleton (the network's given unpacking and packing code is shared: `_network`).
 
 import textwrap
 
-from autograder.mutants import EQUIVALENT, ERROR, Mutant
+from autograder.mutants.model import EQUIVALENT, ERROR, Mutant
 
 
 def _sigmoid(name: str, kind: str, about: str, source: str) -> Mutant:

@@ -7,7 +7,7 @@ lines are put around its body, as in the notebook.
 
 import textwrap
 
-from autograder.mutants import EQUIVALENT, ERROR, Mutant
+from autograder.mutants.model import EQUIVALENT, ERROR, Mutant
 
 
 def _mutant(function: str):

@@ -1,6 +1,6 @@
 """Mutants of problem 4: getSentenceFeatures, getRegularizationValues, chooseBestModel."""
 
-from autograder.mutants import EQUIVALENT, ERROR, Mutant
+from autograder.mutants.model import EQUIVALENT, ERROR, Mutant
 
 
 def _mutant(function: str, signature: str):

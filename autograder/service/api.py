@@ -11,10 +11,19 @@ from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from autograder.engine.results import SubmissionResult
 from autograder.report import feedback_html, grade_rows, results_json
-from autograder.service import submissions
+from autograder.service import intake, records, views
 from autograder.service.auth import Identity
-from autograder.service.deps import caller, context, instructor, may_see, student
+from autograder.service.deps import (
+    caller,
+    context,
+    identify,
+    instructor,
+    may_see,
+    student,
+    token_of,
+)
 from autograder.service.errors import ApiError
 
 router = APIRouter()
@@ -24,7 +33,7 @@ async def read_upload(request: Request, upload: UploadFile) -> bytes:
     limit = context(request).settings.max_upload_bytes
     data = await upload.read(limit + 1)
     if len(data) > limit:
-        raise ApiError(413, f"upload too large (limit {limit} bytes)")
+        raise intake.TooLargeError.over(limit)
     return data
 
 
@@ -33,7 +42,7 @@ async def create_submission(request: Request, who: Annotated[Identity, Depends(s
                             file: Annotated[UploadFile, File()]) -> JSONResponse:
     data = await read_upload(request, file)
     # checking the zip, fsync and the database: off the event loop
-    row = await run_in_threadpool(submissions.accept, context(request), who.student or "",
+    row = await run_in_threadpool(intake.accept, context(request), who.student or "",
                                   file.filename or "", data)
     return JSONResponse({"id": row.id, "status": "queued"}, status_code=202,
                         headers={"Location": f"/api/submissions/{row.id}"})
@@ -41,30 +50,30 @@ async def create_submission(request: Request, who: Annotated[Identity, Depends(s
 
 @router.get("/api/submissions")
 def own_history(request: Request, who: Annotated[Identity, Depends(student)]) -> dict:
-    rows = submissions.history(context(request), who.student or "")
-    return {"submissions": [submissions.describe(r, j, detail=False) for r, j in rows]}
+    rows = records.history(context(request).db, who.student or "")
+    return {"submissions": [views.describe(r, j, detail=False) for r, j in rows]}
 
 
 @router.get("/api/grade")
 def own_grade(request: Request, who: Annotated[Identity, Depends(student)]) -> dict:
     """The student's standing grade: each notebook from their latest upload that held it."""
     ctx = context(request)
-    current = submissions.standings(ctx.db, who.student or "").get(who.student or "")
-    return {"student": who.student, **submissions.describe_standing(current)}
+    current = records.standings(ctx.db, who.student or "").get(who.student or "")
+    return {"student": who.student, **views.describe_standing(current)}
 
 
 @router.get("/api/submissions/{submission_id}")
 def submission_status(request: Request, submission_id: str,
                       who: Annotated[Identity, Depends(caller)]) -> dict:
-    row, job = submissions.find(context(request), submission_id)
+    row, job = records.find(context(request).db, submission_id)
     may_see(who, row.student)
-    return submissions.describe(row, job)
+    return views.describe(row, job)
 
 
-def _graded(request: Request, submission_id: str, who: Identity):
-    row, _job = submissions.find(context(request), submission_id)
+def _graded(request: Request, submission_id: str, who: Identity) -> SubmissionResult:
+    row, _job = records.find(context(request).db, submission_id)
     may_see(who, row.student)
-    result = submissions.result_of(row)
+    result = records.result_of(row)
     if result is None:
         raise ApiError(404, "not graded yet")
     return result
@@ -88,7 +97,7 @@ def gradescope(request: Request, submission_id: str,
 def regrade(request: Request, submission_id: str,
             _who: Annotated[Identity, Depends(instructor)]) -> JSONResponse:
     ctx = context(request)
-    submissions.find(ctx, submission_id)
+    records.find(ctx.db, submission_id)
     ctx.queue.requeue(submission_id)
     return JSONResponse({"id": submission_id, "status": "queued"}, status_code=202)
 
@@ -98,7 +107,7 @@ def grades_csv(request: Request, _who: Annotated[Identity, Depends(instructor)])
     """Every student's standing grade (each notebook from their latest upload holding it),
     as the engine's grades.csv."""
     ctx = context(request)
-    found = submissions.standings(ctx.db)
+    found = records.standings(ctx.db)
     results = [found[name].result for name in sorted(found)]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(grade_rows(results, ctx.notebooks))
@@ -109,8 +118,6 @@ def grades_csv(request: Request, _who: Annotated[Identity, Depends(instructor)])
 @router.get("/health")
 def health(request: Request) -> dict:
     """Public: {"status": "ok"}; with the instructor token also the queue's counts."""
-    from autograder.service.deps import identify, token_of
-
     ctx = context(request)
     counts = ctx.queue.counts()  # the database answers
     who = identify(ctx, token_of(request))

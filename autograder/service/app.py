@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from autograder.service import api, web
+from autograder.service.celery_queue import CeleryJobQueue, Sweeper
 from autograder.service.context import ServiceContext
 from autograder.service.errors import install_handlers
 from autograder.service.gradebook import prepare_gradebook
@@ -26,9 +27,8 @@ def create_app(settings: ServiceSettings, workers: int | None = None) -> ASGIApp
     ctx = ServiceContext.build(settings)
     n = settings.workers if workers is None else workers
     sweeper = None
-    if settings.queue == "celery":  # Celery workers grade; this process keeps the queue honest
-        from autograder.service.celery_queue import Sweeper
-
+    if isinstance(ctx.queue, CeleryJobQueue):
+        # Celery workers grade; this process keeps the queue honest
         sweeper, n = Sweeper(ctx.queue, settings.sweep_seconds), 0
     pool = WorkerPool(settings, ctx.db, ctx.queue, n)
 

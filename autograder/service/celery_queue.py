@@ -25,8 +25,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from autograder.service.db import Database
-from autograder.service.queue import Claim, SqlJobQueue
+from autograder.service.processes import ProcessEngine
+from autograder.service.queue import Claim, JobQueue, SqlJobQueue
 from autograder.service.settings import ServiceSettings
+from autograder.service.worker import Worker
 
 log = logging.getLogger(__name__)
 GRADE_TASK = "autograder.grade"
@@ -58,12 +60,14 @@ def make_celery(settings: ServiceSettings) -> Any:
     return app
 
 
-class CeleryJobQueue(SqlJobQueue):
-    """The job table, plus a Celery message per job that has to be graded."""
+class CeleryJobQueue:
+    """The job table (a SqlJobQueue, the record of truth), plus a Celery message whenever a
+    job becomes claimable: on commit, re-queue, release, and a turn when a job ends."""
 
     def __init__(self, db: Database, settings: ServiceSettings, app: Any | None = None):
-        super().__init__(db, settings.lease_seconds, settings.max_attempts,
-                         settings.student_jobs_in_flight)
+        self.db = db
+        self.table = SqlJobQueue(db, settings.lease_seconds, settings.max_attempts,
+                                 settings.student_jobs_in_flight)
         self.app = app if app is not None else make_celery(settings)
 
     def publish(self, submission_id: str) -> bool:
@@ -77,42 +81,54 @@ class CeleryJobQueue(SqlJobQueue):
             return False
 
     def enqueue(self, submission_id: str) -> None:
-        super().enqueue(submission_id)
+        self.table.enqueue(submission_id)
         self.publish(submission_id)
 
     def add_in(self, session: Session, submission_id: str) -> None:
-        super().add_in(session, submission_id)
+        self.table.add_in(session, submission_id)
         event.listen(session, "after_commit", lambda _s: self.publish(submission_id),
                      once=True)
 
+    def claim(self, worker: str) -> Claim | None:
+        return self.table.claim(worker)
+
+    def claim_submission(self, submission_id: str, worker: str) -> Claim | None:
+        return self.table.claim_submission(submission_id, worker)
+
+    def renew(self, claim: Claim, worker: str) -> bool:
+        return self.table.renew(claim, worker)
+
     def requeue(self, submission_id: str) -> bool:
-        done = super().requeue(submission_id)
+        done = self.table.requeue(submission_id)
         if done:
             self.publish(submission_id)
         return done
 
     def release(self, claim: Claim, worker: str, count_attempt: bool = False) -> bool:
-        done = super().release(claim, worker, count_attempt)
+        done = self.table.release(claim, worker, count_attempt)
         if done:
             self.publish(claim.submission_id)
         return done
 
     def finish(self, claim: Claim, worker: str, result_json: str, score: float,
                max_score: float) -> bool:
-        done = super().finish(claim, worker, result_json, score, max_score)
+        done = self.table.finish(claim, worker, result_json, score, max_score)
         self.next_turn()
         return done
 
     def fail(self, claim: Claim, worker: str, message: str) -> bool:
-        done = super().fail(claim, worker, message)
+        done = self.table.fail(claim, worker, message)
         self.next_turn()
         return done
+
+    def counts(self) -> dict[str, int]:
+        return self.table.counts()
 
     def next_turn(self) -> None:
         """A job ended: its student may have another job waiting that no message would
         claim any more (their messages were dropped at the in-flight bound); publish a turn
         if anything is queued."""
-        waiting = self.next_queued()
+        waiting = self.table.next_queued()
         if waiting is not None:
             self.publish(waiting)
 
@@ -135,7 +151,7 @@ class CeleryJobQueue(SqlJobQueue):
         queued = self.counts().get("queued", 0)
         waiting = self.waiting_messages()
         lost_possible = waiting is None or waiting < queued
-        ids = self.overdue(waited_seconds, include_queued=lost_possible)
+        ids = self.table.overdue(waited_seconds, include_queued=lost_possible)
         for submission_id in ids:
             self.publish(submission_id)
         if ids:
@@ -167,7 +183,7 @@ class Sweeper:
         self.thread.join(5)
 
 
-def grade_one(queue: SqlJobQueue, worker: Any) -> str:
+def grade_one(queue: JobQueue, worker: Any) -> str:
     """What a message does: grade the job due next by the fair order (SqlJobQueue.claim).
 
     A message is a turn, not an order for its own job: whichever message a worker gets, it
@@ -186,9 +202,6 @@ def grade_one(queue: SqlJobQueue, worker: Any) -> str:
 def run_worker(settings: ServiceSettings, concurrency: int) -> int:
     """A Celery worker (thread pool of `concurrency`, each thread with its own grading
     process) grading the jobs it is sent."""
-    from autograder.service.processes import ProcessEngine
-    from autograder.service.worker import Worker
-
     app = make_celery(settings)
     db = Database(settings.db_url)
     queue = CeleryJobQueue(db, settings, app)

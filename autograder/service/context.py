@@ -7,17 +7,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.service.auth import InstructorKey, load_instructor_token
+from autograder.service.celery_queue import CeleryJobQueue
 from autograder.service.db import Database
-from autograder.service.queue import SqlJobQueue
+from autograder.service.queue import JobQueue, SqlJobQueue
 from autograder.service.settings import ServiceSettings
 from autograder.service.storage import UploadStore
 
 
-def make_queue(settings: ServiceSettings, db: Database) -> SqlJobQueue:
+def make_queue(settings: ServiceSettings, db: Database) -> JobQueue:
     """The configured job queue (settings.queue): the embedded table, or Celery on top of it."""
     if settings.queue == "celery":
-        from autograder.service.celery_queue import CeleryJobQueue
-
         return CeleryJobQueue(db, settings)
     return SqlJobQueue(db, settings.lease_seconds, settings.max_attempts,
                        settings.student_jobs_in_flight)
@@ -31,7 +30,7 @@ def course_notebooks(course_root: Path, assignment: str) -> tuple[str, ...]:
 class ServiceContext:
     settings: ServiceSettings
     db: Database
-    queue: SqlJobQueue
+    queue: JobQueue
     store: UploadStore
     instructor: InstructorKey
     notebooks: tuple[str, ...]

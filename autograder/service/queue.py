@@ -46,16 +46,52 @@ class _Candidate:
 
 
 class JobQueue(Protocol):
-    def enqueue(self, submission_id: str) -> None: ...
-    def claim(self, worker: str) -> Claim | None: ...
-    def claim_submission(self, submission_id: str, worker: str) -> Claim | None: ...
-    def renew(self, claim: Claim, worker: str) -> bool: ...
+    """Everything the service asks of its queue: the API adds and re-queues jobs and counts
+    them, workers claim, renew and end them. SqlJobQueue is the record of truth; the Celery
+    queue (autograder.service.celery_queue) wraps one and sends a message where a job
+    becomes claimable."""
+
+    def enqueue(self, submission_id: str) -> None:
+        """Queue a job for a recorded submission (in a transaction of its own)."""
+        ...
+
+    def add_in(self, session: Session, submission_id: str) -> None:
+        """Queue it inside the caller's transaction (the submission and its job land
+        together)."""
+        ...
+
+    def claim(self, worker: str) -> Claim | None:
+        """The job due next in the fair order, leased to `worker`; None if none is."""
+        ...
+
+    def claim_submission(self, submission_id: str, worker: str) -> Claim | None:
+        """This submission's job, if it is claimable."""
+        ...
+
+    def renew(self, claim: Claim, worker: str) -> bool:
+        """Extend the lease; False when the worker no longer holds the job."""
+        ...
+
     def finish(self, claim: Claim, worker: str, result_json: str, score: float,
-               max_score: float) -> bool: ...
-    def fail(self, claim: Claim, worker: str, message: str) -> bool: ...
-    def requeue(self, submission_id: str) -> bool: ...
-    def release(self, claim: Claim, worker: str, count_attempt: bool = False) -> bool: ...
-    def counts(self) -> dict[str, int]: ...
+               max_score: float) -> bool:
+        """Store the result and end the job, if the worker still holds it."""
+        ...
+
+    def fail(self, claim: Claim, worker: str, message: str) -> bool:
+        """End the job as failed (for the staff), if the worker still holds it."""
+        ...
+
+    def release(self, claim: Claim, worker: str, count_attempt: bool = False) -> bool:
+        """Give a held job back unfinished (count_attempt: an infrastructure fault)."""
+        ...
+
+    def requeue(self, submission_id: str) -> bool:
+        """Grade the submission again from scratch (the instructor's re-grade)."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """Jobs per state."""
+        ...
 
 
 class SqlJobQueue:
@@ -73,7 +109,7 @@ class SqlJobQueue:
             s.add(Job(submission_id=submission_id, state="queued", attempts=0,
                       updated_at=time.time()))
 
-    def add_in(self, session, submission_id: str) -> None:
+    def add_in(self, session: Session, submission_id: str) -> None:
         """Enqueue inside the caller's transaction (the submission and its job land together)."""
         session.add(Job(submission_id=submission_id, state="queued", attempts=0,
                         updated_at=time.time()))

@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from autograder.service import submissions
+from autograder.service import intake, records, views
 from autograder.service.api import read_upload
 from autograder.service.auth import Identity
 from autograder.service.deps import COOKIE, context, identify, may_see, same_origin
-from autograder.service.errors import ApiError
+from autograder.service.errors import ApiError, as_http
 
 router = APIRouter()
 FORM = [Depends(same_origin)]  # every form post: see deps.same_origin
@@ -46,10 +46,9 @@ def _home(request: Request, who: Identity, status: int = 200, error: str | None 
           ) -> HTMLResponse:
     ctx = context(request)
     student_id = who.student or ""
-    grade = submissions.describe_standing(submissions.standings(ctx.db, student_id)
-                                          .get(student_id))
+    grade = views.describe_standing(records.standings(ctx.db, student_id).get(student_id))
     return _page(request, "home.html", status=status, student=who.student, grade=grade,
-                 rows=submissions.history(ctx, student_id), notebooks=ctx.notebooks,
+                 rows=records.history(ctx.db, student_id), notebooks=ctx.notebooks,
                  error=error)
 
 
@@ -79,10 +78,11 @@ async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Respo
     ctx = context(request)
     try:
         data = await read_upload(request, file)
-        row = await run_in_threadpool(submissions.accept, ctx, who.student or "",
+        row = await run_in_threadpool(intake.accept, ctx, who.student or "",
                                       file.filename or "", data)
-    except ApiError as exc:
-        return _home(request, who, exc.status, exc.message)
+    except (ApiError, intake.UploadError) as exc:
+        answer = as_http(exc)
+        return _home(request, who, answer.status, answer.message)
     return RedirectResponse(f"/submissions/{row.id}", status_code=303)
 
 
@@ -91,8 +91,8 @@ def submission_page(request: Request, submission_id: str) -> Response:
     who = _student(request)
     if who is None:
         return RedirectResponse("/", status_code=303)
-    row, job = submissions.find(context(request), submission_id)
+    row, job = records.find(context(request).db, submission_id)
     may_see(who, row.student)
-    view = submissions.describe(row, job)
+    view = views.describe(row, job)
     return _page(request, "submission.html", student=who.student, s=view,
                  pending=job.state in ("queued", "running"))

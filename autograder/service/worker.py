@@ -25,9 +25,9 @@ from autograder.service.processes import (
     ProcessEngine,
 )
 from autograder.service.queue import Claim, JobQueue
+from autograder.service.records import standings
 from autograder.service.settings import ServiceSettings
 from autograder.service.storage import UploadStore
-from autograder.service.submissions import standings
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,7 @@ The compose stack runs the same queue on Redis with real worker containers
 (tests/test_compose_service.py).
 """
 
+import inspect
 import time
 
 import pytest
@@ -12,6 +13,7 @@ pytest.importorskip("celery")
 
 from autograder.service.celery_queue import CeleryJobQueue  # noqa: E402
 from autograder.service.db import Database, SubmissionRow  # noqa: E402
+from autograder.service.queue import JobQueue, SqlJobQueue  # noqa: E402
 from autograder.service.settings import ServiceSettings  # noqa: E402
 
 
@@ -48,6 +50,16 @@ def drain(queue: CeleryJobQueue) -> list[str]:
         while (message := channel.basic_get("grading", no_ack=True)) is not None:
             ids.append(message.decode()[0][0])  # Celery's protocol 2 body: (args, kwargs, ...)
     return ids
+
+
+def test_both_queues_are_the_whole_protocol_and_celery_wraps_the_table(queue):
+    members = [name for name in vars(JobQueue) if not name.startswith("_")]
+    assert {"add_in", "claim", "finish", "release", "requeue", "counts"} <= set(members)
+    for implementation in (SqlJobQueue, CeleryJobQueue):
+        for name in members:
+            assert (inspect.signature(getattr(implementation, name))
+                    == inspect.signature(getattr(JobQueue, name))), (implementation, name)
+    assert not isinstance(queue, SqlJobQueue) and isinstance(queue.table, SqlJobQueue)
 
 
 def test_a_committed_job_is_published_once_and_a_rolled_back_one_never(queue):

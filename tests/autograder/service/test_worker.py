@@ -8,7 +8,7 @@ import time
 import pytest
 
 from autograder.engine.results import SubmissionResult
-from autograder.service import submissions
+from autograder.service import intake
 from autograder.service.context import ServiceContext
 from autograder.service.db import Job
 from autograder.service.processes import GradingCrashed
@@ -67,9 +67,9 @@ def test_another_student_is_graded_within_one_notebook_of_arriving(ctx):
     pool.start()
     try:
         slow = zip_of({"ps1/q1_softmax.ipynb": honest_q1()})
-        alice = [submissions.accept(ctx, "alice", "ps1.zip", slow).id for _ in range(5)]
+        alice = [intake.accept(ctx, "alice", "ps1.zip", slow).id for _ in range(5)]
         time.sleep(0.2)  # both workers are busy (before: both with alice's)
-        bob = submissions.accept(ctx, "bob", "q1_softmax.ipynb", honest_q1()).id
+        bob = intake.accept(ctx, "bob", "q1_softmax.ipynb", honest_q1()).id
         waited = wait_done(ctx, bob)
         assert waited < 1.5 * NOTEBOOK_SECONDS, f"bob waited {waited:.1f} s"
         for sid in alice:
@@ -83,8 +83,8 @@ def test_a_grading_process_that_dies_costs_only_its_job(ctx):
     pool = WorkerPool(ctx.settings, ctx.db, ctx.queue, 1, engine=SlowEngine)
     pool.start()
     try:
-        crash = submissions.accept(ctx, "crash", "q1_softmax.ipynb", honest_q1()).id
-        fine = submissions.accept(ctx, "bob", "q1_softmax.ipynb", honest_q1()).id
+        crash = intake.accept(ctx, "crash", "q1_softmax.ipynb", honest_q1()).id
+        fine = intake.accept(ctx, "bob", "q1_softmax.ipynb", honest_q1()).id
         wait_done(ctx, crash)
         wait_done(ctx, fine)
         assert job_state(ctx, crash) == "failed"  # after max_attempts, for the staff

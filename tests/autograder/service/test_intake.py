@@ -1,5 +1,7 @@
-"""What the API accepts: a damaged zip is 400 with the reason (never a 500), and a single
-notebook meets the per-notebook limits a zip's notebook meets (refused before parsing)."""
+"""Intake: what the service accepts. Directly, each refusal is a domain error with the
+student's message (no HTTP); through the API, a damaged zip is 400 with the reason (never a
+500), and a single notebook meets the per-notebook limits a zip's notebook meets (refused
+before parsing)."""
 
 from __future__ import annotations
 
@@ -10,9 +12,45 @@ import httpx
 import pytest
 
 from autograder.engine.submission import MAX_CELLS
+from autograder.service import intake
+from autograder.service.context import ServiceContext
+from autograder.service.settings import ServiceSettings
 from tests.autograder.engine.zips import DAMAGED
 from tests.autograder.service.inprocess import running, settings_for, student_token
 from tests.autograder.service.notebooks import honest_q1, zip_of
+
+
+@pytest.fixture
+def ctx(tmp_path):
+    context = ServiceContext.build(ServiceSettings(data_dir=tmp_path, submissions_per_minute=2,
+                                                   max_upload_bytes=4096 * 1024))
+    yield context
+    context.db.close()
+
+
+@pytest.mark.parametrize("name, data, error, words", [
+    ("q1_softmax.ipynb", b"", intake.BadUploadError, "empty upload"),
+    ("q1_softmax.ipynb", b"x" * (4096 * 1024 + 1), intake.TooLargeError, "too large"),
+    ("notes.txt", b"{}", intake.BadUploadError, "upload one of q1_softmax.ipynb"),
+    ("q1_softmax.ipynb", b"nope", intake.BadUploadError, "not JSON"),
+    ("q1_softmax.ipynb", b"[]", intake.BadUploadError, "no cells"),
+    ("ps1.zip", zip_of({"evil.ipynb": b"{}"}), intake.BadUploadError, "must hold only"),
+])
+def test_a_refused_upload_is_a_domain_error_with_the_reason(ctx, name, data, error, words):
+    with pytest.raises(error, match=words):
+        intake.accept(ctx, "alice", name, data)
+    assert ctx.queue.counts() == {}  # nothing recorded, nothing queued
+
+
+def test_an_accepted_upload_is_recorded_with_its_job_until_the_rate_limit(ctx):
+    rows = [intake.accept(ctx, "alice", "q1_softmax.ipynb", honest_q1()) for _ in range(2)]
+    assert [r.kind for r in rows] == ["notebook", "notebook"]
+    assert rows[0].notebook == "q1_softmax" and rows[0].id != rows[1].id
+    assert ctx.queue.counts() == {"queued": 2}
+    with pytest.raises(intake.RateLimitError, match="at most 2 submissions") as refused:
+        intake.accept(ctx, "alice", "q1_softmax.ipynb", honest_q1())
+    assert refused.value.retry_after == 60
+    assert intake.accept(ctx, "bob", "q1_softmax.ipynb", honest_q1()).student == "bob"
 
 
 @pytest.fixture(scope="module")
