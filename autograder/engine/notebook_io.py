@@ -22,6 +22,8 @@ from typing import Any
 
 import nbformat
 
+from autograder.kernel.atomic import write_atomic
+
 MAX_NOTEBOOK_BYTES = 8 * 1024**2
 """Largest notebook file read (a submission's files are capped at the same size)."""
 MAX_WRITTEN_BYTES = 16 * 1024**2
@@ -136,10 +138,7 @@ def dumps_notebook(nb: Any, *, max_bytes: int = MAX_WRITTEN_BYTES) -> bytes:
 def write_notebook(path: Path, nb: Any, *, max_bytes: int = MAX_WRITTEN_BYTES) -> int:
     """Write nb compactly and atomically (a temporary file renamed); returns the bytes."""
     data = dumps_notebook(nb, max_bytes=max_bytes)
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_atomic(Path(path), data)
     return len(data)
 
 

@@ -43,6 +43,7 @@ import struct
 from pathlib import Path
 
 from . import wire
+from .atomic import write_atomic
 from .probe import Call
 
 RESULT_FILES = ("cells.json", "outputs.json")
@@ -290,14 +291,10 @@ def _read_fd(fd: int, limit: int) -> bytes:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.keeper")
-    _remove(tmp)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
+    """Write a result file, first removing a folder a cell may have made in its place."""
     if path.is_dir() and not path.is_symlink():
         _remove(path)
-    os.replace(tmp, path)
+    write_atomic(path, data)
 
 
 def _write_frame(fd: int, data: bytes) -> None:

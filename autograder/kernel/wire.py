@@ -39,6 +39,7 @@ from typing import Any, ParamSpec, TypeVar
 import numpy as np
 from numpy.lib import format as npy_format
 
+from .atomic import write_json
 from .probe import Call, Outcome, Ref
 
 P = ParamSpec("P")
@@ -165,9 +166,7 @@ def write_message(path: Path, tree: Any, arrays: dict[str, np.ndarray]) -> None:
     """Write path (JSON) and path.npz (arrays), the .npz first so the JSON marks completion."""
     path = Path(path)
     np.savez(_npz(path), **arrays)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(tree))
-    os.replace(tmp, path)
+    write_json(path, tree)
 
 
 @_wire_errors_only

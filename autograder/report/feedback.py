@@ -12,7 +12,7 @@ from pathlib import Path
 from string import Template
 
 from autograder.engine.results import CellGrade, NotebookReport, SubmissionResult
-from autograder.report.files import write_atomic
+from autograder.kernel.atomic import write_text
 from autograder.report.summary import (
     WRITTEN_NOTE,
     notebook_auto_max,
@@ -92,7 +92,7 @@ def feedback_html(result: SubmissionResult) -> str:
 
 
 def write_feedback(result: SubmissionResult, path: Path) -> None:
-    write_atomic(Path(path), feedback_html(result))
+    write_text(Path(path), feedback_html(result))
 
 
 def _refused(problems: list[str]) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.engine.results import CellGrade, NotebookReport, SubmissionResult
-from autograder.report.files import write_atomic
+from autograder.kernel.atomic import write_text
 from autograder.report.summary import (
     WRITTEN_NOTE,
     notebook_auto_max,
@@ -54,7 +54,7 @@ def results_json(result: SubmissionResult) -> dict[str, Any]:
 
 
 def write_results_json(result: SubmissionResult, path: Path) -> None:
-    write_atomic(Path(path), json.dumps(results_json(result), indent=1) + "\n")
+    write_text(Path(path), json.dumps(results_json(result), indent=1) + "\n")
 
 
 def _test(name: str, score: float, max_score: float, output: str, visibility: str,

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from autograder.engine.results import SubmissionResult
-from autograder.report.files import write_atomic
+from autograder.kernel.atomic import write_text
 from autograder.report.summary import notebook_auto_score, status_summary
 from autograder.report.text import clean
 
@@ -56,7 +56,7 @@ def write_grades_csv(results: Sequence[SubmissionResult], path: Path,
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerows(grade_rows(list(results), notebooks))
-    write_atomic(Path(path), buffer.getvalue())
+    write_text(Path(path), buffer.getvalue())
 
 
 def _number(value: float) -> str:

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 from pathlib import Path
+
+from autograder.kernel.atomic import write_atomic
 
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(ipynb|zip)$")
 
 
 def new_id() -> str:
     return secrets.token_hex(16)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class UploadStore:
@@ -33,19 +26,7 @@ class UploadStore:
         name = f"{submission_id}.{'zip' if kind == 'zip' else 'ipynb'}"
         if not STORED_NAME.match(name):
             raise ValueError("not a server-made submission id")
-        target = self.folder / name
-        tmp = self.folder / f".{name}.{secrets.token_hex(4)}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-            _fsync_dir(self.folder)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        write_atomic(self.folder / name, data, mode=0o600, durable=True)
         return name
 
     def read(self, stored_as: str) -> bytes:
