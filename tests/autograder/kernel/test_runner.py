@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
+from autograder.kernel import runner
 from autograder.kernel.runner import WALL_BACKSTOP
 
 REPO = Path(__file__).resolve().parents[3]
@@ -108,3 +110,31 @@ def test_load_the_cell_did_not_make_does_not_time_it_out(tmp_path):
             hog.wait()
     assert records[0]["status"] == "ok", records
     assert records[0]["seconds"] > budget, "the host was not loaded: the test proves nothing"
+
+
+def test_the_run_object_holds_what_the_alarm_changes():
+    """In this process: the alarm times out a spinning call once, restores the builtins the
+    call broke, and a stopped budget leaves a late alarm nothing to do."""
+    run = runner.Run()
+    run.kill_strays = lambda: 0  # this test's process is not a sandbox: nothing to kill
+    saved = signal.getsignal(signal.SIGALRM)
+    run.pristine = runner._Snapshot()
+    run.install()
+    try:
+        budget = run.start_budget(0.2)
+        with pytest.raises(runner.CellTimeout):
+            import builtins
+
+            builtins.len = None  # the way out must not depend on what the call broke
+            while True:
+                pass
+        run.stop_budget()
+        assert run.timed_out and budget.exceeded == "cpu" and len("ok") == 2
+        assert run.budget is None and run.on_alarm(signal.SIGALRM, None) is None
+        run.start_budget(60.0)
+        assert not run.timed_out  # each cell or call starts afresh
+        run.stop_budget()
+    finally:
+        run.stop_budget()
+        run.pristine.restore_builtins()
+        signal.signal(signal.SIGALRM, saved)
