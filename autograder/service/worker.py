@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from autograder.engine.results import SubmissionResult
 from autograder.engine.submission import Submission, SubmissionError
+from autograder.report import GradebookError, sync_gradebook
 from autograder.sandbox import SandboxUnavailable
 from autograder.service.db import Database, SubmissionRow
 from autograder.service.grading import to_submission
@@ -146,8 +147,6 @@ class Worker:
             log.exception("%s: the gradebook could not be written", student)
 
     def _write_standing(self, student: str, attempts: int) -> None:
-        from autograder.report import GradebookError, sync_gradebook
-
         url = self.settings.gradebook_url
         refused: dict[str, str] = {}
         for attempt in range(1, attempts + 1):
