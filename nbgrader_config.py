@@ -9,6 +9,8 @@ calls `alembic` through PATH to create the gradebook):
 
 import os
 
+from autograder.settings import GradingSettings
+
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 
 # --- the course -------------------------------------------------------------------------
@@ -39,9 +41,10 @@ c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 
 # --- autograding ---------------------------------------------------------------------------
-# Seconds one cell may run before it is stopped (and scores zero). Training cells switch to
-# a small run under CS224N_GRADING, so a minute is generous for every cell.
-c.Execute.timeout = 120
+# Wall-clock seconds one cell may run before it is stopped (and scores zero): the grading
+# setting nbgrader_cell_timeout (autograder/settings.py, AUTOGRADER_NBGRADER_CELL_TIMEOUT).
+# Training cells switch to a small run under CS224N_GRADING, so it is generous for every cell.
+c.Execute.timeout = GradingSettings().nbgrader_cell_timeout
 c.Execute.interrupt_on_timeout = True
 # Tell the notebooks they are being graded: the long training runs (40,000 SGD iterations,
 # the regularisation sweep on the full SST) then use the bundled sample data instead.

@@ -3,19 +3,54 @@
     autograder grade SUBMISSIONS_DIR --assignment ps1 --out DIR -j N [--sandbox bwrap|docker]
     autograder audit [--seeds 200]          test the hidden checks against the mutants
     autograder serve [--port 8000]          the grader service (autograder.service)
+
+The grading flags are settings of autograder.settings.GradingSettings (which declares their
+defaults): a flag given wins, then its AUTOGRADER_* variable, then the declared default.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from pathlib import Path
+from typing import Any, get_args
 
+from pydantic import ValidationError
 from tqdm import tqdm
 
+from autograder.settings import Backend, GradingSettings, describe
+
 log = logging.getLogger("autograder")
+
+GRADE_FLAGS: dict[str, str] = {
+    "--course": "course_root",
+    "--assignment": "assignment",
+    "--sandbox": "sandbox",
+    "--memory-mb": "memory_mb",
+    "--notebook-timeout": "notebook_timeout",
+    "--cell-timeout": "cell_timeout",
+    "--call-timeout": "call_timeout",
+    "--allow-per-process-memory": "sandbox_per_process_memory",
+}
+"""The flags of `autograder grade` that set a GradingSettings field (flag -> field)."""
+
+
+def grading_settings(args: argparse.Namespace) -> GradingSettings:
+    """The settings of a `grade` command: its flags over the environment over the defaults."""
+    given = {field: getattr(args, field) for field in GRADE_FLAGS.values()
+             if getattr(args, field, None) is not None}
+    return GradingSettings(**given)
+
+
+def _setting_flag(parser: argparse.ArgumentParser, flag: str, **kwargs: Any) -> None:
+    """A flag for a setting: help text and default from its declaration (left unset here, so
+    the environment still counts when the flag is not given)."""
+    field = GRADE_FLAGS[flag]
+    if "type" in kwargs and "choices" not in kwargs:
+        kwargs.setdefault("metavar", flag.lstrip("-").replace("-", "_").upper())
+    parser.add_argument(flag, dest=field, default=None, help=describe(field).replace("%", "%%"),
+                        **kwargs)
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -23,24 +58,24 @@ def _grade(args: argparse.Namespace) -> int:
     from autograder.engine.course import AssignmentCopy
     from autograder.engine.grade import GradingOptions
     from autograder.report import write_feedback, write_grades_csv, write_results_json
-    from autograder.sandbox import Limits, SandboxUnavailable, get_sandbox
+    from autograder.sandbox import SandboxUnavailable, get_sandbox
 
-    if args.allow_per_process_memory:  # read by the bwrap backend, here and in the workers
-        from autograder.sandbox.bwrap import PER_PROCESS_MEMORY_ENV
-
-        os.environ[PER_PROCESS_MEMORY_ENV] = "1"
     try:
-        get_sandbox(args.sandbox).check()
+        settings = grading_settings(args)
+    except ValidationError as exc:
+        log.error("invalid grading settings: %s", exc)
+        return 2
+    try:
+        get_sandbox(settings.sandbox, settings).check()
     except SandboxUnavailable as exc:
-        log.error("sandbox %r cannot isolate student code here: %s", args.sandbox, exc)
+        log.error("sandbox %r cannot isolate student code here: %s", settings.sandbox, exc)
         return 3
     if not args.submissions.is_dir():
         log.error("%s is not a folder of submissions", args.submissions)
         return 2
-    limits = Limits(memory_bytes=args.memory_mb * 2**20, wall_seconds=args.notebook_timeout)
-    options = GradingOptions(limits=limits, cell_timeout=args.cell_timeout)
-    start_workspace(args.sandbox)  # reaps dead graders' leftovers; this run's temp files
-    course = AssignmentCopy(args.course, args.assignment)
+    options = GradingOptions.from_settings(settings)  # the workers build their sandbox with it
+    start_workspace(settings.sandbox)  # reaps dead graders' leftovers; this run's temp files
+    course = AssignmentCopy(settings.course_root, settings.assignment)
     out: Path = args.out
     bar = tqdm(desc="grading", unit="submission", disable=args.quiet)
 
@@ -51,7 +86,7 @@ def _grade(args: argparse.Namespace) -> int:
         bar.set_postfix_str(f"{result.student}: {result.auto_score:g}/{result.auto_max:g}"
                             + (" (unchanged)" if cached else ""))
 
-    results = grade_batch(args.submissions, out, course=course, sandbox=args.sandbox,
+    results = grade_batch(args.submissions, out, course=course, sandbox=settings.sandbox,
                           options=options, jobs=args.jobs, force=args.force,
                           on_result=on_result)
     bar.close()
@@ -60,7 +95,8 @@ def _grade(args: argparse.Namespace) -> int:
         from autograder.report import GradebookError, sync_gradebook
 
         try:
-            summary = sync_gradebook(results, args.gradebook, args.assignment, out / "notebooks")
+            summary = sync_gradebook(results, args.gradebook, settings.assignment,
+                                     out / "notebooks")
         except GradebookError as exc:
             log.error("could not write the gradebook: %s", exc)
             return 4
@@ -80,28 +116,21 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", type=Path,
                        help="folder of submissions: <student>/<assignment>/*.ipynb or "
                             "<student>.zip (nbgrader's submitted/ folder)")
-    grade.add_argument("--assignment", default="ps1", help="assignment id (default ps1)")
+    _setting_flag(grade, "--assignment")
     grade.add_argument("--out", type=Path, default=Path("graded"),
                        help="output folder (default ./graded)")
     grade.add_argument("-j", "--jobs", type=int, default=2, help="parallel workers (default 2)")
-    grade.add_argument("--sandbox", default="bwrap", choices=["bwrap", "docker"],
-                       help="where student code runs (default bwrap: no daemon needed)")
-    grade.add_argument("--course", type=Path, default=Path("."),
-                       help="course folder with nbgrader_config.py and source/ (default .)")
+    _setting_flag(grade, "--sandbox", choices=get_args(Backend))
+    _setting_flag(grade, "--course", type=Path)
     grade.add_argument("--force", action="store_true", help="re-grade unchanged submissions")
     grade.add_argument("--gradebook", metavar="DB_URL",
                        help="also write the scores into this nbgrader gradebook "
                             "(e.g. sqlite:///gradebook.db)")
-    grade.add_argument("--memory-mb", type=int, default=2048,
-                       help="memory limit per notebook in MiB (default 2048)")
-    grade.add_argument("--allow-per-process-memory", action="store_true",
-                       help="bwrap only: grade even where no memory cgroup can be made, the "
-                            "memory limit then binding each process alone")
-    grade.add_argument("--notebook-timeout", type=float, default=300.0,
-                       help="wall-clock limit per notebook in seconds (default 300)")
-    grade.add_argument("--cell-timeout", type=float, default=60.0,
-                       help="CPU seconds per cell, with a wall-clock backstop of 4 times "
-                            "that (default 60)")
+    _setting_flag(grade, "--memory-mb", type=int)
+    _setting_flag(grade, "--allow-per-process-memory", action="store_const", const=True)
+    _setting_flag(grade, "--notebook-timeout", type=float)
+    _setting_flag(grade, "--cell-timeout", type=float)
+    _setting_flag(grade, "--call-timeout", type=float)
     grade.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     grade.set_defaults(func=_grade)
 

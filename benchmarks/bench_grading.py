@@ -81,7 +81,8 @@ def notebook_overhead(root: Path, sandbox_name: str, repeats: int = 5) -> float:
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        run = sandbox.run(job, ["python", "-m", "kernel.runner", "empty.ipynb", "--out", "_o"],
+        run = sandbox.run(job, ["python", "-m", "kernel.runner", "empty.ipynb", "--out", "_o",
+                                "--cell-timeout", str(GradingOptions().cell_timeout)],
                           Limits(), runtime_files=RUNTIME_FILES)
         times.append(time.perf_counter() - started)
         assert run.exit_code == 0, run
@@ -117,7 +118,7 @@ def main() -> int:
         rows.append(("nbgrader autograde (serial)", serial))
         print(f"nbgrader autograde: one submission {one:.1f} s, {n} in {serial:.1f} s",
               flush=True)
-        course = AssignmentCopy(workdir=root / "assignment")
+        course = AssignmentCopy(REPO, workdir=root / "assignment")
         rows.append(("autograder grade -j 2, bwrap", time_engine(root, n, "bwrap", course)))
         if args.docker:
             try:

@@ -10,12 +10,12 @@ partial credit. The engine runs the same plans in a sandbox and judges them with
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 
 from autograder.checks import q1_softmax, q2_neural, q3_word2vec, q4_sentiment
 from autograder.checks.model import Check, CheckResult, Judge, Plan
 from autograder.kernel.probe import execute
+from autograder.settings import GradingSettings
 
 CATALOGUE: tuple[Check, ...] = (
     *q1_softmax.CHECKS,
@@ -23,14 +23,14 @@ CATALOGUE: tuple[Check, ...] = (
     *q3_word2vec.CHECKS,
     *q4_sentiment.CHECKS,
 )
-DEFAULT_SEED = 224_2017
-SEED_ENV = "CS224N_CHECK_SEED"
+SEED_ENV = GradingSettings.env_name("check_seed")  # CS224N_CHECK_SEED
 
 
 def check_seed() -> int:
-    """The secret seed of the hidden inputs: $CS224N_CHECK_SEED, else the course default."""
-    value = os.environ.get(SEED_ENV, "").strip()
-    return int(value) if value else DEFAULT_SEED
+    """The secret seed of the hidden inputs: the setting ``check_seed`` (``$CS224N_CHECK_SEED``,
+    else its declared default). Read here, at each call, by the hidden cells that
+    ``nbgrader autograde`` runs; the engine gets it from its GradingSettings."""
+    return GradingSettings().check_seed
 
 
 def checks_for_cell(cell: str) -> tuple[Check, ...]:

@@ -112,8 +112,8 @@ def _init_worker(course_root: str, assignment: str, sandbox: str, options: Gradi
 
     logging.basicConfig(level=logging.WARNING)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)  # a grade stopped unwinds its sandbox
-    _grader = Grader(AssignmentCopy.existing(Path(course_root), assignment), get_sandbox(sandbox),
-                     options)
+    _grader = Grader(AssignmentCopy.existing(Path(course_root), assignment),
+                     get_sandbox(sandbox, options.sandbox_settings), options)
 
 
 def _grade_in_worker(submission: Submission, notebooks_dir: str) -> str:

@@ -18,9 +18,10 @@ import nbformat
 
 from autograder.checks import cell_points
 from autograder.engine import nbgrader_speedup, notebook_io
+from autograder.settings import GradingSettings, declared_default
 
 log = logging.getLogger(__name__)
-REPO = Path(__file__).resolve().parents[2]
+ASSIGNMENT: str = declared_default("assignment")
 
 
 class NotebookError(ValueError):
@@ -42,12 +43,15 @@ class AssignmentCopy:
 
     Gives the gradebook that nbgrader's OverwriteCells restores locked and graded cells from,
     and the release's public support files that every sandbox gets (never the student's copy).
+    ``course_root`` defaults to the setting ``course_root`` (the working directory, or
+    ``AUTOGRADER_COURSE_ROOT``).
     """
 
-    def __init__(self, course_root: Path = REPO, assignment: str = "ps1",
+    def __init__(self, course_root: Path | None = None, assignment: str = ASSIGNMENT,
                  workdir: Path | None = None, generate: bool = True,
                  gradebook_url: str | None = None):
-        self.course_root = Path(course_root)
+        self.course_root = Path(course_root if course_root is not None
+                                else GradingSettings().course_root)
         self.assignment = assignment
         self.gradebook_url = gradebook_url  # None: a private SQLite gradebook in the folder
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="autograder-course-")
@@ -57,7 +61,7 @@ class AssignmentCopy:
             self._generate()
 
     @classmethod
-    def existing(cls, root: Path, assignment: str = "ps1") -> AssignmentCopy:
+    def existing(cls, root: Path, assignment: str = ASSIGNMENT) -> AssignmentCopy:
         """An AssignmentCopy already generated in root (e.g. by the parent process)."""
         return cls(root, assignment, workdir=root, generate=False)
 

@@ -35,6 +35,7 @@ from autograder.engine.submission import Submission
 from autograder.kernel import keeper, wire
 from autograder.kernel.runner import STARTED
 from autograder.sandbox import Limits, RunResult, Sandbox, SandboxUnavailable
+from autograder.settings import GradingSettings, SandboxSettings, declared_default
 
 log = logging.getLogger(__name__)
 KERNEL_DIR = Path(kernel.__file__).resolve().parent
@@ -46,15 +47,29 @@ MAX_STATUS_BYTES = 1024**2
 
 @dataclass
 class GradingOptions:
-    """How notebooks run in the sandbox."""
+    """How notebooks run in the sandbox: the engine's view of the grading settings.
+
+    The grader builds it with :meth:`from_settings`. A field left out takes the default that
+    :class:`autograder.settings.GradingSettings` declares; the seed and the sandbox's options
+    are read from the environment, as the settings read them.
+    """
 
     limits: Limits = field(default_factory=Limits)
-    cell_timeout: float = 60.0
-    call_timeout: float = 20.0
+    cell_timeout: float = declared_default("cell_timeout")
+    call_timeout: float = declared_default("call_timeout")
     seed: int = field(default_factory=check_seed)
+    sandbox_settings: SandboxSettings = field(default_factory=SandboxSettings)
+    """What a grading process builds its sandbox backend with (``get_sandbox(name, this)``)."""
     # The visible sanity-check cells (locked, ungraded, grade_id "..._sanity") never change a
     # score: the hidden checks test the functions themselves. Skipping them saves time.
     skip_sanity_cells: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: GradingSettings) -> GradingOptions:
+        """The options the settings give (the one place settings become options)."""
+        return cls(limits=Limits.from_settings(settings), cell_timeout=settings.cell_timeout,
+                   call_timeout=settings.call_timeout, seed=settings.check_seed,
+                   sandbox_settings=settings.sandbox_settings())
 
     @property
     def seed_tag(self) -> str:

@@ -1,6 +1,6 @@
 """Run one notebook in a fresh interpreter, then answer the grader's calls.
 
-    python -m kernel.runner NOTEBOOK --out DIR [--calls FILE] [--cell-timeout S]
+    python -m kernel.runner NOTEBOOK --out DIR --cell-timeout S [--calls FILE --call-timeout S]
 
 A cell's timeout counts CPU seconds of the cell's processes (this runner and whatever it
 started), with a wall-clock backstop of WALL_BACKSTOP times the budget (a cell that sleeps or
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import builtins
-import functools
 import io
 import json
 import os
@@ -34,7 +33,6 @@ from pathlib import Path
 
 from . import keeper as calls_keeper
 from . import probe, wire
-from .atomic import write_json
 
 OUTPUT_LIMIT = 64 * 1024  # characters of output kept per cell
 WALL_BACKSTOP = 4.0
@@ -80,6 +78,49 @@ class Budget:
         if self.exceeded == "wall":
             return f"{what} ran longer than {self.wall:g} s (wall clock)"
         return f"{what} used more than {self.cpu:g} s of CPU time"
+
+
+_BUDGET: Budget | None = None  # the budget of the running cell or call
+_TIMED_OUT = False  # set by the alarm: IPython reports a CellTimeout as a cell's error
+
+
+def start_budget(cpu: float) -> Budget:
+    """Start counting a cell's or call's budget; the alarm rings until :func:`stop_budget`."""
+    global _BUDGET, _TIMED_OUT
+    _TIMED_OUT = False
+    _BUDGET = Budget(cpu)
+    signal.setitimer(signal.ITIMER_REAL, _BUDGET.tick, _BUDGET.tick)
+    return _BUDGET
+
+
+def stop_budget() -> None:
+    """Stop the alarm (first forget the budget: an alarm ringing meanwhile does nothing)."""
+    global _BUDGET
+    _BUDGET = None
+    signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _on_alarm(signum, frame):
+    global _TIMED_OUT
+    budget = _BUDGET
+    if budget is None or budget.exceeded is not None:
+        return
+    try:
+        reason = budget.over()
+    except Exception:  # the cell broke a builtin the count needs: count with pristine ones
+        if _PRISTINE is None:
+            raise
+        _PRISTINE.restore_builtins()
+        reason = budget.over()
+    if reason is None:
+        return
+    signal.setitimer(signal.ITIMER_REAL, 0)  # one CellTimeout: the way out must not be hit
+    budget.exceeded = reason
+    _TIMED_OUT = True
+    if _PRISTINE is not None:  # a cell that broke builtins must not break the way out
+        _PRISTINE.restore_builtins()
+    kill_strays()  # a fork bomb's spinning children would starve the way out
+    raise CellTimeout()
 
 
 class CappedStream(io.TextIOBase):
@@ -137,71 +178,13 @@ class _Snapshot:
     def restore(self) -> None:
         self.restore_builtins()
         sys.modules.update(self.modules)
+        signal.signal(signal.SIGALRM, _on_alarm)
 
 
-class Run:
-    """The runner's state while it runs student code: the budget of the cell or call that
-    runs, whether the alarm timed it out, the builtins and modules as they were before the
-    first cell, and the runner's own pid (after the keeper's fork).
-
-    The alarm (:meth:`on_alarm`, a signal handler) reads and changes this state in the middle
-    of a cell; one object holds it all, and the handler is this object's method.
-    """
-
-    def __init__(self) -> None:
-        self.pid = os.getpid()
-        self.budget: Budget | None = None  # the budget of the running cell or call
-        self.timed_out = False  # set by the alarm: IPython reports a CellTimeout as an error
-        self.pristine: _Snapshot | None = None  # taken before the first cell (see main)
-
-    def install(self) -> None:
-        """Make :meth:`on_alarm` the SIGALRM handler (again: a cell may have replaced it)."""
-        signal.signal(signal.SIGALRM, self.on_alarm)
-
-    def start_budget(self, cpu: float) -> Budget:
-        """Start counting a cell's or call's budget; the alarm rings until stop_budget."""
-        self.timed_out = False
-        self.budget = Budget(cpu)
-        signal.setitimer(signal.ITIMER_REAL, self.budget.tick, self.budget.tick)
-        return self.budget
-
-    def stop_budget(self) -> None:
-        """Stop the alarm (first forget the budget: an alarm ringing meanwhile does nothing)."""
-        self.budget = None
-        signal.setitimer(signal.ITIMER_REAL, 0)
-
-    def restore(self) -> None:
-        """After a cell: builtins, modules and the alarm's handler as before the cells."""
-        if self.pristine is not None:
-            self.pristine.restore()
-        self.install()
-
-    def kill_strays(self) -> int:
-        """End the processes the cell left behind (see :func:`kill_strays`)."""
-        return kill_strays(self.pid)
-
-    def on_alarm(self, signum, frame) -> None:
-        budget = self.budget
-        if budget is None or budget.exceeded is not None:
-            return
-        try:
-            reason = budget.over()
-        except Exception:  # the cell broke a builtin the count needs: count with pristine ones
-            if self.pristine is None:
-                raise
-            self.pristine.restore_builtins()
-            reason = budget.over()
-        if reason is None:
-            return
-        signal.setitimer(signal.ITIMER_REAL, 0)  # one CellTimeout: the way out must not be hit
-        budget.exceeded = reason
-        self.timed_out = True
-        if self.pristine is not None:  # a cell that broke builtins must not break the way out
-            self.pristine.restore_builtins()
-        self.kill_strays()  # a fork bomb's spinning children would starve the way out
-        raise CellTimeout()
+_PRISTINE: _Snapshot | None = None
 
 
+_RUNNER_PID = os.getpid()
 _PRIVATE_INITS = ("bwrap", "docker-init", "tini")  # pid 1 of a sandbox's own pid namespace
 
 
@@ -230,18 +213,19 @@ def _processes() -> dict[int, tuple[int, str, int]]:
     return found
 
 
-@functools.cache
-def _init_name() -> str:
-    """The name of pid 1 as this process sees it (an OSError is not cached: asked again)."""
-    with open("/proc/1/cmdline", "rb") as f:
-        return os.path.basename(f.read().split(b"\0", 1)[0].decode("utf-8", "replace"))
+_PRIVATE_NS: bool | None = None
 
 
 def _in_private_pid_namespace() -> bool:
-    try:
-        return _init_name() in _PRIVATE_INITS
-    except OSError:
-        return False
+    global _PRIVATE_NS
+    if _PRIVATE_NS is None:
+        try:
+            with open("/proc/1/cmdline", "rb") as f:
+                init = os.path.basename(f.read().split(b"\0", 1)[0].decode("utf-8", "replace"))
+        except OSError:
+            return False
+        _PRIVATE_NS = init in _PRIVATE_INITS
+    return _PRIVATE_NS
 
 
 def _descendants(procs: dict[int, tuple[int, str, int]], root: int) -> set[int]:
@@ -280,15 +264,15 @@ def _reap_children() -> None:
         pass
 
 
-def kill_strays(runner_pid: int) -> int:
+def kill_strays() -> int:
     """End the processes a cell left behind; returns how many were signalled.
 
     A cell's background processes (a fork bomb's spinning children, a forgotten worker) would
     otherwise starve the cells after it. Killed: this runner's descendants and, inside a
     sandbox's own pid namespace, orphans adopted by its init. A forked copy of the runner that
-    came back from a cell ends itself here, so only the runner (``runner_pid``) goes on.
+    came back from a cell ends itself here, so only the runner goes on.
     """
-    if os.getpid() != runner_pid:
+    if os.getpid() != _RUNNER_PID:
         os._exit(0)
     _reap_children()
     procs = _processes()
@@ -301,7 +285,7 @@ def kill_strays(runner_pid: int) -> int:
     children: dict[int, list[int]] = {}
     for child, (parent, _state, _ticks) in procs.items():
         children.setdefault(parent, []).append(child)
-    strays, todo = set(), list(children.get(runner_pid, []))
+    strays, todo = set(), list(children.get(_RUNNER_PID, []))
     if adopt_orphans:
         todo += [c for c in children.get(1, []) if c not in keep]
     while todo:
@@ -333,7 +317,13 @@ def _prime_matplotlib_cache() -> None:
         shutil.copytree(seed, target)
 
 
-def run_notebook(nb, out: Path, cell_timeout: float, run: Run):
+def _write_json(path: Path, data) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, path)
+
+
+def run_notebook(nb, out: Path, cell_timeout: float):
     """Execute nb's code cells in a fresh IPython shell; returns (shell, cell records).
 
     ``cell_timeout`` is each cell's budget in CPU seconds (see :class:`Budget`)."""
@@ -346,27 +336,28 @@ def run_notebook(nb, out: Path, cell_timeout: float, run: Run):
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
-        write_json(out / "progress.json", {"cell": index})
+        _write_json(out / "progress.json", {"cell": index})
         stream = CappedStream()
         saved = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = stream
         started = time.perf_counter()
         status, error = "ok", None
-        budget = run.start_budget(cell_timeout)
+        budget = start_budget(cell_timeout)
         try:
             result = shell.run_cell(source, store_history=False)
-            run.stop_budget()
+            stop_budget()
             failure = result.error_before_exec or result.error_in_exec
             if failure is not None:
                 status, error = "error", f"{type(failure).__name__}: {failure}"[:500]
         except CellTimeout:
             pass
         finally:
-            run.stop_budget()
-            run.restore()
+            stop_budget()
+            if _PRISTINE is not None:
+                _PRISTINE.restore()
             sys.stdout, sys.stderr = saved
-            run.kill_strays()
-        if run.timed_out:
+            kill_strays()
+        if _TIMED_OUT:
             status, error = "timeout", budget.describe("the cell")
         seconds = time.perf_counter() - started
         cpu = budget.used()[0]
@@ -376,18 +367,18 @@ def run_notebook(nb, out: Path, cell_timeout: float, run: Run):
     return shell, records
 
 
-def answer_calls(calls: list[probe.Call], namespace: dict, out: Path, call_timeout: float,
-                 run: Run) -> None:
+def answer_calls(calls: list[probe.Call], namespace: dict, out: Path, call_timeout: float
+                 ) -> None:
     outcomes = []
     for call in calls:
-        write_json(out / "progress.json", {"call": len(outcomes)})
-        budget = run.start_budget(call_timeout)
+        _write_json(out / "progress.json", {"call": len(outcomes)})
+        budget = start_budget(call_timeout)
         try:
             outcome = probe.execute(call, namespace)
         except CellTimeout:
             outcome = probe.Outcome(error=f"TimeoutError: {budget.describe('the call')}")
         finally:
-            run.stop_budget()
+            stop_budget()
         outcomes.append(outcome)
     wire.write_outcomes(out / "outcomes.json", outcomes)
 
@@ -400,11 +391,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebook", type=Path)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--calls", type=Path)
-    parser.add_argument("--cell-timeout", type=float, default=60.0,
+    # no defaults: the grader passes its settings (autograder.settings, which this process,
+    # inside the sandbox, cannot import)
+    parser.add_argument("--cell-timeout", type=float, required=True,
                         help="CPU seconds per cell (wall clock: WALL_BACKSTOP times this)")
-    parser.add_argument("--call-timeout", type=float, default=20.0,
-                        help="CPU seconds per call of the grader (same backstop)")
+    parser.add_argument("--call-timeout", type=float,
+                        help="CPU seconds per call of the grader (same backstop); required "
+                             "with --calls")
     args = parser.parse_args(argv)
+    if args.calls is not None and args.call_timeout is None:
+        parser.error("--calls needs --call-timeout")
     # on the sandbox's stdout before any student code runs (it cannot be taken back): the
     # grader tells a run that never started (an infrastructure fault) from a student's exit
     print(STARTED, flush=True)
@@ -412,22 +408,23 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     # the calls leave /job before any student code runs; they come back after the cells
     keeper = calls_keeper.start(args.calls, args.out) if args.calls is not None else None
-    run = Run()  # after the keeper's fork: this process runs the cells
+    global _RUNNER_PID
+    _RUNNER_PID = os.getpid()  # after the keeper's fork, this process runs the cells
     _prime_matplotlib_cache()
-    run.install()
+    signal.signal(signal.SIGALRM, _on_alarm)
     # plain JSON: the grader validated the notebook already (nbformat's schema check is slow)
     nb = json.loads(args.notebook.read_text(encoding="utf-8"))
     os.chdir(args.notebook.resolve().parent)  # notebooks open files relative to themselves
     _silence_fds()
-    run.pristine = _Snapshot()
-    shell, records = run_notebook(nb, args.out, args.cell_timeout, run)
+    global _PRISTINE
+    _PRISTINE = _Snapshot()
+    shell, records = run_notebook(nb, args.out, args.cell_timeout)
     results = calls_keeper.results(nb, records)
     if keeper is None:
         calls_keeper.write_results(args.out, results)
     else:  # the keeper fixes the results first, then hands the calls over
-        answer_calls(keeper.hand_over(results), shell.user_ns, args.out, args.call_timeout,
-                     run)
-    write_json(args.out / "progress.json", {"done": True})
+        answer_calls(keeper.hand_over(results), shell.user_ns, args.out, args.call_timeout)
+    _write_json(args.out / "progress.json", {"done": True})
     return 0
 
 

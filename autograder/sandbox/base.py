@@ -24,6 +24,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from autograder.settings import GradingSettings, declared_default
+
 JOB_DIR = "/job"
 """Where ``job_dir`` appears inside the sandbox (also the working directory and HOME)."""
 
@@ -38,35 +40,33 @@ class SandboxUnavailable(RuntimeError):  # noqa: N818 - the interface's name
     """This backend cannot isolate code here; the message says why and what to install."""
 
 
-def _help(default: int | float, text: str) -> Any:
-    """A dataclass field with a default and its help text (``Any``: it stands for the value)."""
-    return field(default=default, metadata={"help": text})
+MiB = 1024**2
+
+
+def _setting(name: str, scale: int = 1) -> Any:
+    """A limit whose default and help text are the grading setting ``name``'s, times
+    ``scale`` (``Any``: it stands for the value). :meth:`Limits.from_settings` reads it back."""
+    return field(default=declared_default(name) * scale,
+                 metadata={"setting": name, "scale": scale,
+                           "help": GradingSettings.model_fields[name].description})
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one :meth:`Sandbox.run` (one notebook); see :meth:`help`."""
+    """Resource limits for one :meth:`Sandbox.run` (one notebook); see :meth:`help`.
 
-    memory_bytes: int = _help(
-        2 * 1024**3,
-        "Memory of the whole notebook, all its processes together, swap included (a memory "
-        "cgroup for bwrap, the container's limit for docker); bwrap also caps each process's "
-        "address space (RLIMIT_AS) at this size.",
-    )
-    pids: int = _help(64, "Processes plus threads the sandboxed code may have at once.")
-    wall_seconds: float = _help(
-        120.0, "Wall-clock seconds for one run; then everything in the sandbox is killed."
-    )
-    cpu_seconds: int = _help(120, "CPU seconds per process (RLIMIT_CPU; SIGXCPU at the limit).")
-    file_bytes: int = _help(
-        64 * 1024**2,
-        "Largest file the sandbox may write (RLIMIT_FSIZE), stdout and stderr included.",
-    )
-    scratch_bytes: int = _help(
-        256 * 1024**2,
-        "Size of each writable scratch tmpfs (/job and /tmp); bounds what is copied back.",
-    )
-    open_files: int = _help(256, "Open file descriptors per process (RLIMIT_NOFILE).")
+    Each limit is a grading setting (:class:`autograder.settings.GradingSettings`), which
+    declares its default and help text; the grader builds its limits with
+    :meth:`from_settings`.
+    """
+
+    memory_bytes: int = _setting("memory_mb", MiB)
+    pids: int = _setting("pids")
+    wall_seconds: float = _setting("notebook_timeout")
+    cpu_seconds: int = _setting("cpu_seconds")
+    file_bytes: int = _setting("file_mb", MiB)
+    scratch_bytes: int = _setting("scratch_mb", MiB)
+    open_files: int = _setting("open_files")
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -79,9 +79,16 @@ class Limits:
                 raise ValueError(f"Limits.{name} must be an int")
 
     @classmethod
+    def from_settings(cls, settings: GradingSettings) -> Limits:
+        """The limits the settings give (the one place settings become limits)."""
+        return cls(**{f.name: getattr(settings, f.metadata["setting"]) * f.metadata["scale"]
+                      for f in fields(cls)})
+
+    @classmethod
     def help(cls) -> dict[str, str]:
-        """Each limit's name and help text (for CLIs and docs)."""
-        return {f.name: str(f.metadata.get("help", "")) for f in fields(cls)}
+        """Each limit's name and help text, naming the setting it comes from (CLIs, docs)."""
+        return {f.name: f"{f.metadata['help']} [setting {f.metadata['setting']}]"
+                for f in fields(cls)}
 
 
 @dataclass

@@ -19,12 +19,17 @@ Each run:
 
 Where no memory cgroup can be made, :meth:`BwrapSandbox.check` refuses: RLIMIT_AS alone binds
 each process, not the notebook. An operator may accept that explicitly with
-``per_process_memory_only=True`` (``AUTOGRADER_SANDBOX_PER_PROCESS_MEMORY=1``, or
-``autograder grade --allow-per-process-memory``). Without a cpu cgroup the run still works (a
-warning is logged): the seccomp filter refuses ``setsid``, so the sandbox stays one session.
+``per_process_memory_only=True`` (the setting ``sandbox_per_process_memory``:
+``AUTOGRADER_SANDBOX_PER_PROCESS_MEMORY=1``, or ``autograder grade --allow-per-process-memory``).
+Without a cpu cgroup the run still works (a warning is logged): the seccomp filter refuses
+``setsid``, so the sandbox stays one session.
 
 No user namespace: bwrap runs as real root so it can bind root-owned paths, and the sandbox
 user is a real unprivileged uid on the host (65534 by default).
+
+The backend's options (runtime folder, uid/gid, CPU cap, cgroup hierarchies, the per-process
+memory opt-in) are :class:`autograder.settings.SandboxSettings`; an argument given to
+:class:`BwrapSandbox` wins over them.
 """
 
 from __future__ import annotations
@@ -57,7 +62,7 @@ from autograder.sandbox.base import (
 )
 from autograder.sandbox.cgroup import RunCgroups, controller_env
 from autograder.sandbox.files import MAX_FILES, copy_back, copy_job_in, read_tail
-from autograder.sandbox.runtime import RUNTIME_ENV, runtime_dir
+from autograder.settings import SandboxSettings
 
 log = logging.getLogger(__name__)
 
@@ -76,27 +81,20 @@ _WORK_PREFIX = "cs224n-sandbox-"
 _MOUNT_SOURCE = "cs224n-sandbox"
 
 
-PER_PROCESS_MEMORY_ENV = "AUTOGRADER_SANDBOX_PER_PROCESS_MEMORY"
+PER_PROCESS_MEMORY_ENV = SandboxSettings.env_name("sandbox_per_process_memory")
 """Set to 1 to run without a memory cgroup: each process limited alone (RLIMIT_AS)."""
-CPUS_ENV = "AUTOGRADER_SANDBOX_CPUS"
-"""Optional CFS quota of each sandbox, in CPUs (e.g. 1.5); unset: a share, no cap."""
-
-
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
-
-
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+RUNTIME_ENV = SandboxSettings.env_name("sandbox_runtime")
 
 
 class BwrapSandbox(Sandbox):
     """Runs commands under bubblewrap + setpriv, with pids/memory/cpu cgroups and rlimits.
 
+    Each argument left None is taken from ``settings`` (default: read from the environment):
+    ``uid``/``gid`` (``sandbox_uid``/``sandbox_gid``), ``runtime`` (``sandbox_runtime``),
     ``per_process_memory_only``: run even where no memory cgroup can be made, with the memory
-    limit bound to each process alone (default: ``$AUTOGRADER_SANDBOX_PER_PROCESS_MEMORY``).
-    ``cpus``: cap each sandbox at this many CPUs (default: ``$AUTOGRADER_SANDBOX_CPUS``, none).
+    limit bound to each process alone (``sandbox_per_process_memory``), ``cpus``: cap each
+    sandbox at this many CPUs (``sandbox_cpus``; unset: no cap). The cgroup hierarchies are
+    always the settings' (``sandbox_cgroup``, ``sandbox_<controller>_cgroup``).
     """
 
     name = "bwrap"
@@ -110,25 +108,22 @@ class BwrapSandbox(Sandbox):
         python_prefix: Path | None = None,
         per_process_memory_only: bool | None = None,
         cpus: float | None = None,
+        settings: SandboxSettings | None = None,
     ) -> None:
-        self.uid = uid if uid is not None else _env_int("AUTOGRADER_SANDBOX_UID", 65534)
-        self.gid = gid if gid is not None else _env_int("AUTOGRADER_SANDBOX_GID", 65534)
-        self._runtime = runtime
+        self.settings = settings if settings is not None else SandboxSettings()
+        self.uid = uid if uid is not None else self.settings.sandbox_uid
+        self.gid = gid if gid is not None else self.settings.sandbox_gid
+        self.runtime = Path(runtime if runtime is not None else self.settings.sandbox_runtime)
+        """The runtime site-packages folder bound at /opt/site."""
         self.python_prefix = Path(python_prefix or sys.base_prefix).resolve()
         self._reaped = False
-        self.per_process_memory_only = (_env_flag(PER_PROCESS_MEMORY_ENV)
+        self.per_process_memory_only = (self.settings.sandbox_per_process_memory
                                         if per_process_memory_only is None
                                         else per_process_memory_only)
-        setting = os.environ.get(CPUS_ENV)
-        self.cpus = cpus if cpus is not None else (float(setting) if setting else None)
+        self.cpus = cpus if cpus is not None else self.settings.sandbox_cpus
         self._controllers: tuple[str, ...] | None = None  # the cgroups a run gets, once probed
 
     # -- settings ------------------------------------------------------------------------------
-
-    @property
-    def runtime(self) -> Path:
-        """The runtime site-packages folder bound at /opt/site."""
-        return self._runtime or runtime_dir()
 
     @property
     def python(self) -> Path:
@@ -168,7 +163,7 @@ class BwrapSandbox(Sandbox):
         """The controllers each run gets; SandboxUnavailable where a required one is missing."""
         if self._controllers is not None:  # a controller that worked once keeps working
             return self._controllers
-        problem = cgroup.probe("pids")
+        problem = cgroup.probe("pids", self.settings)
         if problem:
             raise SandboxUnavailable(
                 f"{problem}: the process limit cannot be enforced (mount the pids cgroup "
@@ -176,7 +171,7 @@ class BwrapSandbox(Sandbox):
                 "cgroup that holds no process)"
             )
         controllers = ["pids"]
-        problem = cgroup.probe("memory")
+        problem = cgroup.probe("memory", self.settings)
         if problem is None:
             controllers.append("memory")
         elif self.per_process_memory_only:
@@ -192,7 +187,7 @@ class BwrapSandbox(Sandbox):
                 f"accept per-process limits with {PER_PROCESS_MEMORY_ENV}=1 "
                 "(autograder grade --allow-per-process-memory)"
             )
-        problem = cgroup.probe("cpu")
+        problem = cgroup.probe("cpu", self.settings)
         if problem is None:
             controllers.append("cpu")
         else:
@@ -282,7 +277,7 @@ class BwrapSandbox(Sandbox):
         self.check()
         if not self._reaped:
             self._reaped = True
-            reap_stale()
+            reap_stale(self.settings)
 
         work = Path(tempfile.mkdtemp(prefix=f"{_WORK_PREFIX}{os.getpid()}-"))
         scratch = work / "job"
@@ -300,7 +295,8 @@ class BwrapSandbox(Sandbox):
             cgroups = RunCgroups(
                 limits.pids + _EXTRA_PIDS,
                 limits.memory_bytes if "memory" in controllers else None,
-                cpu="cpu" in controllers, cpus=self.cpus)
+                cpu="cpu" in controllers, cpus=self.cpus,
+                roots={c: cgroup.controller_root(c, self.settings) for c in controllers})
             try:
                 cgroups.create()
             except OSError as exc:
@@ -452,8 +448,9 @@ def _umount(path: Path) -> None:
         subprocess.run(["umount", "-l", str(path)], capture_output=True, check=False)
 
 
-def reap_stale() -> None:
-    """Clean up after graders that died mid-run: their scratch mounts and cgroups.
+def reap_stale(settings: SandboxSettings | None = None) -> None:
+    """Clean up after graders that died mid-run: their scratch mounts and cgroups (in the
+    hierarchies of ``settings``, default: read from the environment).
 
     Only leftovers whose grader pid (in the name) no longer exists are touched.
     """
@@ -471,4 +468,4 @@ def reap_stale() -> None:
             log.warning("removing the stale sandbox scratch %s", fields[1])
             _umount(Path(fields[1]))
             shutil.rmtree(Path(fields[1]).parent, ignore_errors=True)
-    cgroup.reap_stale()
+    cgroup.reap_stale(settings)

@@ -21,8 +21,10 @@ The child joins every cgroup from ``preexec_fn`` before it execs bwrap, so the l
 its first fork; at the end every process still in the cgroups is killed and they are removed.
 Cgroups go under ``<hierarchy>/cs224n-sandbox/<grader pid>-<random>``: on v1 one folder per
 controller's hierarchy, on v2 one folder for the controllers that share a root. The hierarchy of
-each controller can be set with ``AUTOGRADER_SANDBOX_{PIDS,MEMORY,CPU}_CGROUP`` (or, for all of
-them, ``AUTOGRADER_SANDBOX_CGROUP``; on v2 a delegated cgroup that holds no process itself).
+each controller can be set (:class:`autograder.settings.SandboxSettings`:
+``sandbox_{pids,memory,cpu}_cgroup``, or for all of them ``sandbox_cgroup``; the variables
+``AUTOGRADER_SANDBOX_{PIDS,MEMORY,CPU}_CGROUP`` and ``AUTOGRADER_SANDBOX_CGROUP``; on v2 a
+delegated cgroup that holds no process itself).
 """
 
 from __future__ import annotations
@@ -34,29 +36,31 @@ import time
 import uuid
 from pathlib import Path
 
+from autograder.settings import CGROUP_CONTROLLERS, SandboxSettings
+
 log = logging.getLogger(__name__)
 
 PARENT_NAME = "cs224n-sandbox"
 """The folder under each hierarchy that holds one cgroup per run."""
 
-CONTROLLERS = ("pids", "memory", "cpu")
+CONTROLLERS = CGROUP_CONTROLLERS
 """The controllers a run may use; ``pids`` is always one of them."""
 
-CGROUP_ENV = "AUTOGRADER_SANDBOX_CGROUP"
+CGROUP_ENV = SandboxSettings.env_name("sandbox_cgroup")
 """Where every controller's cgroups go, unless its own variable says otherwise."""
 
 
 def controller_env(controller: str) -> str:
     """The variable naming ``controller``'s hierarchy, e.g. AUTOGRADER_SANDBOX_MEMORY_CGROUP."""
-    return f"AUTOGRADER_SANDBOX_{controller.upper()}_CGROUP"
+    return SandboxSettings.env_name(f"sandbox_{controller}_cgroup")
 
 
-def controller_root(controller: str) -> Path | None:
-    """Where new cgroups of ``controller`` go: the setting, else its v1 hierarchy, else a v2
-    hierarchy that offers it, else None."""
-    setting = os.environ.get(controller_env(controller)) or os.environ.get(CGROUP_ENV)
+def controller_root(controller: str, settings: SandboxSettings | None = None) -> Path | None:
+    """Where new cgroups of ``controller`` go: the setting (``settings``, default read from the
+    environment), else its v1 hierarchy, else a v2 hierarchy that offers it, else None."""
+    setting = (settings if settings is not None else SandboxSettings()).cgroup_root(controller)
     if setting:
-        return Path(setting)
+        return setting
     v1 = Path("/sys/fs/cgroup") / controller
     if (v1 / "cgroup.procs").exists():
         return v1
@@ -360,9 +364,9 @@ def _settings(group: Cgroup, max_pids: int, memory_bytes: int | None,
     return settings
 
 
-def probe(controller: str) -> str | None:
+def probe(controller: str, settings: SandboxSettings | None = None) -> str | None:
     """None if a cgroup of ``controller`` can be made and limited here, else why not."""
-    root = controller_root(controller)
+    root = controller_root(controller, settings)
     if root is None:
         return f"no {controller} cgroup hierarchy"
     trial = Cgroup(root, (controller,), f"{os.getpid()}-probe-{uuid.uuid4().hex[:8]}")
@@ -388,11 +392,12 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def reap_stale() -> None:
+def reap_stale(settings: SandboxSettings | None = None) -> None:
     """Remove the cgroups of graders that died mid-run (whose pid, in the name, is gone)."""
+    settings = settings if settings is not None else SandboxSettings()
     roots: dict[Path, list[str]] = {}
     for controller in CONTROLLERS:
-        root = controller_root(controller)
+        root = controller_root(controller, settings)
         if root is not None:
             roots.setdefault(root, []).append(controller)
     for root, controllers in roots.items():

@@ -2,7 +2,7 @@
 
 Talks to the daemon socket (``DOCKER_HOST`` or /var/run/docker.sock), so it works on the host
 and from inside a container that has the socket mounted. The image is ``cs224n/kernel:latest``
-(``docker/kernel.Dockerfile``; ``AUTOGRADER_SANDBOX_IMAGE`` overrides it).
+(``docker/kernel.Dockerfile``), the setting ``sandbox_image`` (``AUTOGRADER_SANDBOX_IMAGE``).
 
 Docker copies files in and out (put_archive / get_archive) only through the container's root
 file system or its *volumes*: not through tmpfs mounts, and not into a read-only root. So
@@ -44,11 +44,11 @@ from autograder.sandbox.base import (
     split_status,
 )
 from autograder.sandbox.files import MAX_FILES, extract_tar_stream, files_tar, job_tar, tail_text
+from autograder.settings import SandboxSettings, declared_default
 
 log = logging.getLogger(__name__)
 
-DEFAULT_IMAGE = "cs224n/kernel:latest"
-IMAGE_ENV = "AUTOGRADER_SANDBOX_IMAGE"
+DEFAULT_IMAGE: str = declared_default("sandbox_image")
 LABEL = "org.cs224n.sandbox"
 """Label on every container and volume this backend makes (for finding leftovers)."""
 OWNER_LABEL = "org.cs224n.sandbox.owner"
@@ -86,8 +86,12 @@ class DockerSandbox(Sandbox):
 
     name = "docker"
 
-    def __init__(self, image: str | None = None, *, client: Any = None) -> None:
-        self.image = image or os.environ.get(IMAGE_ENV) or DEFAULT_IMAGE
+    def __init__(self, image: str | None = None, *, client: Any = None,
+                 settings: SandboxSettings | None = None) -> None:
+        """``image``: default the setting ``sandbox_image`` of ``settings`` (default: read
+        from the environment)."""
+        self.image = image or (settings if settings is not None
+                               else SandboxSettings()).sandbox_image
         self._client = client
         self._reaped_at: float | None = None
 

@@ -14,7 +14,7 @@ from autograder.engine.course import AssignmentCopy
 from autograder.engine.grade import Grader, GradingOptions
 from autograder.engine.results import SubmissionResult
 from autograder.engine.submission import Submission, SubmissionError, load_zip
-from autograder.sandbox import Limits, get_sandbox
+from autograder.sandbox import get_sandbox
 from autograder.service.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -33,9 +33,8 @@ def to_submission(student: str, kind: str, notebook: str | None, data: bytes) ->
 
 
 def grading_options(settings: ServiceSettings) -> GradingOptions:
-    limits = Limits(memory_bytes=settings.memory_mb * 2**20,
-                    wall_seconds=settings.notebook_timeout)
-    return GradingOptions(limits=limits, cell_timeout=settings.cell_timeout)
+    """The engine's options from the grading settings the service settings include."""
+    return GradingOptions.from_settings(settings)
 
 
 class GradingEngine:
@@ -46,7 +45,7 @@ class GradingEngine:
 
     def __init__(self, settings: ServiceSettings, course: AssignmentCopy | None = None):
         self.settings = settings
-        self.sandbox = get_sandbox(settings.sandbox)
+        self.sandbox = get_sandbox(settings.sandbox, settings)
         self.sandbox.check()
         self.course = course or AssignmentCopy(settings.course_root, settings.assignment)
         self.options = grading_options(settings)

@@ -81,7 +81,8 @@ class GraderSpec:
         import nbgrader.preprocessors  # noqa: F401
 
         course = AssignmentCopy.existing(Path(self.course_root), self.assignment)
-        return Grader(course, get_sandbox(self.sandbox), self.options)
+        return Grader(course, get_sandbox(self.sandbox, self.options.sandbox_settings),
+                      self.options)
 
 
 # ---------------------------------------------------------------- the child
@@ -250,7 +251,7 @@ class ProcessEngine:
         self.course: AssignmentCopy | None = None
         try:
             if spec is None:
-                get_sandbox(settings.sandbox).check()
+                get_sandbox(settings.sandbox, settings).check()
                 self.course = AssignmentCopy(settings.course_root, settings.assignment,
                                              workdir=self.temp.path / "course")
                 spec = GraderSpec(str(self.course.root), settings.assignment, settings.sandbox,

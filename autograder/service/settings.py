@@ -1,4 +1,9 @@
-"""The service's settings: defaults that need nothing, overridable by AUTOGRADER_* variables."""
+"""The service's settings: defaults that need nothing, overridable by AUTOGRADER_* variables.
+
+The grading settings (course, assignment, sandbox backend and options, limits, timeouts, the
+check seed) are not declared here: ServiceSettings inherits them from
+:class:`autograder.settings.GradingSettings`, the one declaration `autograder grade` uses too.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,13 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from autograder.engine.course import REPO
+from autograder.settings import GradingSettings
 
 
-class ServiceSettings(BaseSettings):
-    """Every knob of `autograder serve` / `autograder worker` (env prefix AUTOGRADER_)."""
-
-    model_config = SettingsConfigDict(env_prefix="AUTOGRADER_", extra="ignore")
+class ServiceSettings(GradingSettings):
+    """Every knob of `autograder serve` / `autograder worker` (env prefix AUTOGRADER_): the
+    grading settings, and the service's own below."""
 
     data_dir: Path = Field(Path("service-data"),
                            description="folder for uploads, the SQLite database and tokens")
@@ -55,12 +58,6 @@ class ServiceSettings(BaseSettings):
         "web forms besides the service's own host, e.g. behind a proxy that rewrites Host")
     instructor_token: SecretStr | None = Field(
         None, description="the instructor's token; default: read <data_dir>/instructor.token")
-    course_root: Path = Field(REPO, description="course folder (nbgrader_config.py, source/)")
-    assignment: str = Field("ps1", description="the assignment students submit")
-    sandbox: str = Field("bwrap", description="where student code runs: bwrap or docker")
-    memory_mb: int = Field(2048, description="memory limit per notebook in MiB")
-    notebook_timeout: float = Field(300.0, description="wall-clock limit per notebook (s)")
-    cell_timeout: float = Field(60.0, description="limit per cell (s)")
     gradebook_url: str | None = Field(
         None, description="nbgrader gradebook URL to write scores into (none: not written)")
 

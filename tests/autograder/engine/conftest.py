@@ -3,11 +3,12 @@ import pytest
 from autograder.engine.course import AssignmentCopy
 from autograder.engine.grade import Grader, GradingOptions
 from autograder.sandbox import Limits, SandboxUnavailable, get_sandbox
+from tests.course.course import REPO
 
 
 @pytest.fixture(scope="session")
 def assignment(tmp_path_factory) -> AssignmentCopy:
-    return AssignmentCopy(workdir=tmp_path_factory.mktemp("assignment"))
+    return AssignmentCopy(REPO, workdir=tmp_path_factory.mktemp("assignment"))
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,8 @@ def make_job(job: Path, *sources: str) -> bytes:
 def run_plain(job: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "autograder.kernel.runner", "nb.ipynb", "--out", "_out",
-         "--calls", "_calls.json", "--cell-timeout", "10"],
+         "--calls", "_calls.json", "--cell-timeout", "10",
+         "--call-timeout", "20"],
         cwd=job, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
         text=True, timeout=120)
 
@@ -164,7 +165,8 @@ def test_in_the_sandbox_the_keepers_memory_and_files_are_closed(tmp_path):
 
     key = make_job(tmp_path, READ_THE_CALLS, ROOT_OF_THE_KEEPER)
     run = sandbox.run(tmp_path, ["python", "-m", "kernel.runner", "nb.ipynb", "--out", "_out",
-                                 "--calls", "_calls.json", "--cell-timeout", "10"],
+                                 "--calls", "_calls.json", "--cell-timeout", "10",
+                                 "--call-timeout", "20"],
                       Limits(wall_seconds=60.0), runtime_files=RUNTIME_FILES)
     assert run.exit_code == 0, run.stderr[-2000:]
     records = json.loads((tmp_path / "_out" / "cells.json").read_text())

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from autograder.sandbox.runtime import REPO_ROOT
 from tests.autograder.sandbox.conftest import host_processes_with
+from tests.course.course import REPO as REPO_ROOT
 
 
 def _lines(text: str) -> dict[str, str]:

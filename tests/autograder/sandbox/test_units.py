@@ -21,14 +21,18 @@ from autograder.sandbox.files import (
     read_tail,
     safe_relpath,
 )
-from autograder.sandbox.runtime import REPO_ROOT, RUNTIME_PACKAGES
+from autograder.sandbox.runtime import RUNTIME_PACKAGES
 from autograder.sandbox.seccomp import build_filter
+from autograder.settings import declared_default
+from tests.course.course import REPO as REPO_ROOT
 
 
 def test_limits_defaults_and_validation():
     limits = Limits()
     assert limits.memory_bytes == 2 * 1024**3 and limits.pids == 64
-    assert limits.wall_seconds == 120.0 and limits.cpu_seconds == 120
+    # the wall limit is the grading setting notebook_timeout (it was 120 here, 300 in the CLI)
+    assert limits.wall_seconds == declared_default("notebook_timeout") == 300.0
+    assert limits.cpu_seconds == 120
     assert limits.file_bytes == 64 * 1024**2 and limits.scratch_bytes == 256 * 1024**2
     assert limits.open_files == 256
     assert set(Limits.help()) == set(limits.__dict__) and all(Limits.help().values())
