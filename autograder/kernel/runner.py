@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import builtins
+import functools
 import io
 import json
 import os
@@ -33,6 +34,7 @@ from pathlib import Path
 
 from . import keeper as calls_keeper
 from . import probe, wire
+from .atomic import write_json
 
 OUTPUT_LIMIT = 64 * 1024  # characters of output kept per cell
 WALL_BACKSTOP = 4.0
@@ -78,49 +80,6 @@ class Budget:
         if self.exceeded == "wall":
             return f"{what} ran longer than {self.wall:g} s (wall clock)"
         return f"{what} used more than {self.cpu:g} s of CPU time"
-
-
-_BUDGET: Budget | None = None  # the budget of the running cell or call
-_TIMED_OUT = False  # set by the alarm: IPython reports a CellTimeout as a cell's error
-
-
-def start_budget(cpu: float) -> Budget:
-    """Start counting a cell's or call's budget; the alarm rings until :func:`stop_budget`."""
-    global _BUDGET, _TIMED_OUT
-    _TIMED_OUT = False
-    _BUDGET = Budget(cpu)
-    signal.setitimer(signal.ITIMER_REAL, _BUDGET.tick, _BUDGET.tick)
-    return _BUDGET
-
-
-def stop_budget() -> None:
-    """Stop the alarm (first forget the budget: an alarm ringing meanwhile does nothing)."""
-    global _BUDGET
-    _BUDGET = None
-    signal.setitimer(signal.ITIMER_REAL, 0)
-
-
-def _on_alarm(signum, frame):
-    global _TIMED_OUT
-    budget = _BUDGET
-    if budget is None or budget.exceeded is not None:
-        return
-    try:
-        reason = budget.over()
-    except Exception:  # the cell broke a builtin the count needs: count with pristine ones
-        if _PRISTINE is None:
-            raise
-        _PRISTINE.restore_builtins()
-        reason = budget.over()
-    if reason is None:
-        return
-    signal.setitimer(signal.ITIMER_REAL, 0)  # one CellTimeout: the way out must not be hit
-    budget.exceeded = reason
-    _TIMED_OUT = True
-    if _PRISTINE is not None:  # a cell that broke builtins must not break the way out
-        _PRISTINE.restore_builtins()
-    kill_strays()  # a fork bomb's spinning children would starve the way out
-    raise CellTimeout()
 
 
 class CappedStream(io.TextIOBase):
@@ -178,13 +137,71 @@ class _Snapshot:
     def restore(self) -> None:
         self.restore_builtins()
         sys.modules.update(self.modules)
-        signal.signal(signal.SIGALRM, _on_alarm)
 
 
-_PRISTINE: _Snapshot | None = None
+class Run:
+    """The runner's state while it runs student code: the budget of the cell or call that
+    runs, whether the alarm timed it out, the builtins and modules as they were before the
+    first cell, and the runner's own pid (after the keeper's fork).
+
+    The alarm (:meth:`on_alarm`, a signal handler) reads and changes this state in the middle
+    of a cell; one object holds it all, and the handler is this object's method.
+    """
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.budget: Budget | None = None  # the budget of the running cell or call
+        self.timed_out = False  # set by the alarm: IPython reports a CellTimeout as an error
+        self.pristine: _Snapshot | None = None  # taken before the first cell (see main)
+
+    def install(self) -> None:
+        """Make :meth:`on_alarm` the SIGALRM handler (again: a cell may have replaced it)."""
+        signal.signal(signal.SIGALRM, self.on_alarm)
+
+    def start_budget(self, cpu: float) -> Budget:
+        """Start counting a cell's or call's budget; the alarm rings until stop_budget."""
+        self.timed_out = False
+        self.budget = Budget(cpu)
+        signal.setitimer(signal.ITIMER_REAL, self.budget.tick, self.budget.tick)
+        return self.budget
+
+    def stop_budget(self) -> None:
+        """Stop the alarm (first forget the budget: an alarm ringing meanwhile does nothing)."""
+        self.budget = None
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def restore(self) -> None:
+        """After a cell: builtins, modules and the alarm's handler as before the cells."""
+        if self.pristine is not None:
+            self.pristine.restore()
+        self.install()
+
+    def kill_strays(self) -> int:
+        """End the processes the cell left behind (see :func:`kill_strays`)."""
+        return kill_strays(self.pid)
+
+    def on_alarm(self, signum, frame) -> None:
+        budget = self.budget
+        if budget is None or budget.exceeded is not None:
+            return
+        try:
+            reason = budget.over()
+        except Exception:  # the cell broke a builtin the count needs: count with pristine ones
+            if self.pristine is None:
+                raise
+            self.pristine.restore_builtins()
+            reason = budget.over()
+        if reason is None:
+            return
+        signal.setitimer(signal.ITIMER_REAL, 0)  # one CellTimeout: the way out must not be hit
+        budget.exceeded = reason
+        self.timed_out = True
+        if self.pristine is not None:  # a cell that broke builtins must not break the way out
+            self.pristine.restore_builtins()
+        self.kill_strays()  # a fork bomb's spinning children would starve the way out
+        raise CellTimeout()
 
 
-_RUNNER_PID = os.getpid()
 _PRIVATE_INITS = ("bwrap", "docker-init", "tini")  # pid 1 of a sandbox's own pid namespace
 
 
@@ -213,19 +230,18 @@ def _processes() -> dict[int, tuple[int, str, int]]:
     return found
 
 
-_PRIVATE_NS: bool | None = None
+@functools.cache
+def _init_name() -> str:
+    """The name of pid 1 as this process sees it (an OSError is not cached: asked again)."""
+    with open("/proc/1/cmdline", "rb") as f:
+        return os.path.basename(f.read().split(b"\0", 1)[0].decode("utf-8", "replace"))
 
 
 def _in_private_pid_namespace() -> bool:
-    global _PRIVATE_NS
-    if _PRIVATE_NS is None:
-        try:
-            with open("/proc/1/cmdline", "rb") as f:
-                init = os.path.basename(f.read().split(b"\0", 1)[0].decode("utf-8", "replace"))
-        except OSError:
-            return False
-        _PRIVATE_NS = init in _PRIVATE_INITS
-    return _PRIVATE_NS
+    try:
+        return _init_name() in _PRIVATE_INITS
+    except OSError:
+        return False
 
 
 def _descendants(procs: dict[int, tuple[int, str, int]], root: int) -> set[int]:
@@ -264,15 +280,15 @@ def _reap_children() -> None:
         pass
 
 
-def kill_strays() -> int:
+def kill_strays(runner_pid: int) -> int:
     """End the processes a cell left behind; returns how many were signalled.
 
     A cell's background processes (a fork bomb's spinning children, a forgotten worker) would
     otherwise starve the cells after it. Killed: this runner's descendants and, inside a
     sandbox's own pid namespace, orphans adopted by its init. A forked copy of the runner that
-    came back from a cell ends itself here, so only the runner goes on.
+    came back from a cell ends itself here, so only the runner (``runner_pid``) goes on.
     """
-    if os.getpid() != _RUNNER_PID:
+    if os.getpid() != runner_pid:
         os._exit(0)
     _reap_children()
     procs = _processes()
@@ -285,7 +301,7 @@ def kill_strays() -> int:
     children: dict[int, list[int]] = {}
     for child, (parent, _state, _ticks) in procs.items():
         children.setdefault(parent, []).append(child)
-    strays, todo = set(), list(children.get(_RUNNER_PID, []))
+    strays, todo = set(), list(children.get(runner_pid, []))
     if adopt_orphans:
         todo += [c for c in children.get(1, []) if c not in keep]
     while todo:
@@ -317,13 +333,7 @@ def _prime_matplotlib_cache() -> None:
         shutil.copytree(seed, target)
 
 
-def _write_json(path: Path, data) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data))
-    os.replace(tmp, path)
-
-
-def run_notebook(nb, out: Path, cell_timeout: float):
+def run_notebook(nb, out: Path, cell_timeout: float, run: Run):
     """Execute nb's code cells in a fresh IPython shell; returns (shell, cell records).
 
     ``cell_timeout`` is each cell's budget in CPU seconds (see :class:`Budget`)."""
@@ -336,28 +346,27 @@ def run_notebook(nb, out: Path, cell_timeout: float):
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
-        _write_json(out / "progress.json", {"cell": index})
+        write_json(out / "progress.json", {"cell": index})
         stream = CappedStream()
         saved = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = stream
         started = time.perf_counter()
         status, error = "ok", None
-        budget = start_budget(cell_timeout)
+        budget = run.start_budget(cell_timeout)
         try:
             result = shell.run_cell(source, store_history=False)
-            stop_budget()
+            run.stop_budget()
             failure = result.error_before_exec or result.error_in_exec
             if failure is not None:
                 status, error = "error", f"{type(failure).__name__}: {failure}"[:500]
         except CellTimeout:
             pass
         finally:
-            stop_budget()
-            if _PRISTINE is not None:
-                _PRISTINE.restore()
+            run.stop_budget()
+            run.restore()
             sys.stdout, sys.stderr = saved
-            kill_strays()
-        if _TIMED_OUT:
+            run.kill_strays()
+        if run.timed_out:
             status, error = "timeout", budget.describe("the cell")
         seconds = time.perf_counter() - started
         cpu = budget.used()[0]
@@ -367,18 +376,18 @@ def run_notebook(nb, out: Path, cell_timeout: float):
     return shell, records
 
 
-def answer_calls(calls: list[probe.Call], namespace: dict, out: Path, call_timeout: float
-                 ) -> None:
+def answer_calls(calls: list[probe.Call], namespace: dict, out: Path, call_timeout: float,
+                 run: Run) -> None:
     outcomes = []
     for call in calls:
-        _write_json(out / "progress.json", {"call": len(outcomes)})
-        budget = start_budget(call_timeout)
+        write_json(out / "progress.json", {"call": len(outcomes)})
+        budget = run.start_budget(call_timeout)
         try:
             outcome = probe.execute(call, namespace)
         except CellTimeout:
             outcome = probe.Outcome(error=f"TimeoutError: {budget.describe('the call')}")
         finally:
-            stop_budget()
+            run.stop_budget()
         outcomes.append(outcome)
     wire.write_outcomes(out / "outcomes.json", outcomes)
 
@@ -408,23 +417,22 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     # the calls leave /job before any student code runs; they come back after the cells
     keeper = calls_keeper.start(args.calls, args.out) if args.calls is not None else None
-    global _RUNNER_PID
-    _RUNNER_PID = os.getpid()  # after the keeper's fork, this process runs the cells
+    run = Run()  # after the keeper's fork: this process runs the cells
     _prime_matplotlib_cache()
-    signal.signal(signal.SIGALRM, _on_alarm)
+    run.install()
     # plain JSON: the grader validated the notebook already (nbformat's schema check is slow)
     nb = json.loads(args.notebook.read_text(encoding="utf-8"))
     os.chdir(args.notebook.resolve().parent)  # notebooks open files relative to themselves
     _silence_fds()
-    global _PRISTINE
-    _PRISTINE = _Snapshot()
-    shell, records = run_notebook(nb, args.out, args.cell_timeout)
+    run.pristine = _Snapshot()
+    shell, records = run_notebook(nb, args.out, args.cell_timeout, run)
     results = calls_keeper.results(nb, records)
     if keeper is None:
         calls_keeper.write_results(args.out, results)
     else:  # the keeper fixes the results first, then hands the calls over
-        answer_calls(keeper.hand_over(results), shell.user_ns, args.out, args.call_timeout)
-    _write_json(args.out / "progress.json", {"done": True})
+        answer_calls(keeper.hand_over(results), shell.user_ns, args.out, args.call_timeout,
+                     run)
+    write_json(args.out / "progress.json", {"done": True})
     return 0
 
 
