@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import pickle
 import shutil
@@ -108,6 +109,18 @@ def test_a_flag_wins_over_the_environment_which_wins_over_the_default(clean_env,
     assert get_sandbox("bwrap", options.sandbox_settings).per_process_memory_only
     assert "AUTOGRADER_SANDBOX_PER_PROCESS_MEMORY" not in os.environ
     assert not BwrapSandbox().per_process_memory_only
+
+
+def test_the_cli_refuses_an_invalid_setting_before_grading(clean_env, tmp_path, caplog):
+    sandbox_log = logging.getLogger("autograder.sandbox")
+    level = sandbox_log.level  # main() quiets the sandbox's log
+    try:
+        assert cli.main(["grade", str(tmp_path), "--cell-timeout", "-1"]) == 2
+        clean_env.setenv("AUTOGRADER_PIDS", "many")
+        assert cli.main(["grade", str(tmp_path)]) == 2
+    finally:
+        sandbox_log.setLevel(level)
+    assert "cell_timeout" in caplog.text and "pids" in caplog.text
 
 
 def test_the_variables_people_set_keep_working(clean_env, tmp_path):
