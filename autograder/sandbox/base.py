@@ -18,7 +18,9 @@ A backend that cannot isolate here raises :class:`SandboxUnavailable` (from :met
 
 from __future__ import annotations
 
+import math
 import signal as _signal
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePosixPath
@@ -123,10 +125,17 @@ class Sandbox(ABC):
     """One isolation backend. Implementations: ``bwrap`` (default) and ``docker``."""
 
     name: str = "abstract"
+    reap_every: float = math.inf
+    """Seconds between two sweeps for what killed graders left (:meth:`reap`); inf: one
+    sweep, before this object's first run."""
+    _reaped_at: float | None = None
 
     @abstractmethod
     def check(self) -> None:
         """Raise :class:`SandboxUnavailable` if this backend cannot isolate code here."""
+
+    def reap(self) -> None:  # noqa: B027 - a hook: a backend without leftovers has none
+        """Remove what runs of killed graders left behind (nothing to do by default)."""
 
     @abstractmethod
     def run(
@@ -143,6 +152,25 @@ class Sandbox(ABC):
         ``/opt/grader/`` to host files or folders, made visible read-only. When this returns,
         what the sandbox wrote under ``/job`` is in ``job_dir``.
         """
+
+    def start_run(self, job_dir: Path, argv: list[str],
+                  runtime_files: dict[str, Path] | None) -> tuple[Path, dict[str, Path]]:
+        """The start every backend's :meth:`run` shares: refuse an empty command, check the
+        job folder and the runtime files, make sure this backend can isolate here
+        (:meth:`check`), and sweep for killed graders' leftovers when due (:meth:`reap`).
+
+        Returns the job folder, resolved, and the runtime files, checked and resolved.
+        """
+        if not argv:
+            raise ValueError("argv is empty")
+        job_dir = check_job_dir(job_dir)
+        files = check_runtime_files(runtime_files)
+        self.check()
+        now = time.monotonic()
+        if self._reaped_at is None or now - self._reaped_at > self.reap_every:
+            self._reaped_at = now
+            self.reap()
+        return job_dir, files
 
 
 def sandbox_env(extra: dict[str, str] | None, *, path: str) -> dict[str, str]:

@@ -54,7 +54,6 @@ from autograder.sandbox.base import (
     RunResult,
     Sandbox,
     SandboxUnavailable,
-    check_job_dir,
     check_runtime_files,
     killed_reason,
     sandbox_env,
@@ -116,7 +115,6 @@ class BwrapSandbox(Sandbox):
         self.runtime = Path(runtime if runtime is not None else self.settings.sandbox_runtime)
         """The runtime site-packages folder bound at /opt/site."""
         self.python_prefix = Path(python_prefix or sys.base_prefix).resolve()
-        self._reaped = False
         self.per_process_memory_only = (self.settings.sandbox_per_process_memory
                                         if per_process_memory_only is None
                                         else per_process_memory_only)
@@ -261,6 +259,10 @@ class BwrapSandbox(Sandbox):
 
     # -- running -------------------------------------------------------------------------------
 
+    def reap(self) -> None:
+        """Before the first run: the scratch mounts and cgroups of killed graders."""
+        reap_stale(self.settings)
+
     def run(
         self,
         job_dir: Path,
@@ -270,15 +272,7 @@ class BwrapSandbox(Sandbox):
         runtime_files: dict[str, Path] | None = None,
     ) -> RunResult:
         """Run ``argv`` in a fresh sandbox; see :class:`autograder.sandbox.base.Sandbox`."""
-        if not argv:
-            raise ValueError("argv is empty")
-        job_dir = check_job_dir(job_dir)
-        check_runtime_files(runtime_files)
-        self.check()
-        if not self._reaped:
-            self._reaped = True
-            reap_stale(self.settings)
-
+        job_dir, _files = self.start_run(job_dir, argv, runtime_files)
         work = Path(tempfile.mkdtemp(prefix=f"{_WORK_PREFIX}{os.getpid()}-"))
         scratch = work / "job"
         scratch.mkdir()

@@ -37,8 +37,6 @@ from autograder.sandbox.base import (
     RunResult,
     Sandbox,
     SandboxUnavailable,
-    check_job_dir,
-    check_runtime_files,
     killed_reason,
     sandbox_env,
     split_status,
@@ -85,6 +83,7 @@ class DockerSandbox(Sandbox):
     """Runs commands in a hardened, network-less container of the kernel image."""
 
     name = "docker"
+    reap_every = REAP_EVERY
 
     def __init__(self, image: str | None = None, *, client: Any = None,
                  settings: SandboxSettings | None = None) -> None:
@@ -93,7 +92,6 @@ class DockerSandbox(Sandbox):
         self.image = image or (settings if settings is not None
                                else SandboxSettings()).sandbox_image
         self._client = client
-        self._reaped_at: float | None = None
 
     # -- availability --------------------------------------------------------------------------
 
@@ -121,6 +119,10 @@ class DockerSandbox(Sandbox):
         except Exception as exc:
             raise SandboxUnavailable(f"the Docker daemon failed: {exc}") from exc
 
+    def reap(self) -> None:
+        """Every REAP_EVERY seconds: the containers and volumes of killed graders."""
+        reap_stale(self.client())
+
     # -- running -------------------------------------------------------------------------------
 
     def run(
@@ -132,17 +134,10 @@ class DockerSandbox(Sandbox):
         runtime_files: dict[str, Path] | None = None,
     ) -> RunResult:
         """Run ``argv`` in a fresh container; see :class:`autograder.sandbox.base.Sandbox`."""
-        if not argv:
-            raise ValueError("argv is empty")
-        job_dir = check_job_dir(job_dir)
-        files = check_runtime_files(runtime_files)
+        job_dir, files = self.start_run(job_dir, argv, runtime_files)
         environment = sandbox_env(env, path=_PATH)
-        self.check()
         docker = _sdk()
         client = self.client()
-        if self._reaped_at is None or time.monotonic() - self._reaped_at > REAP_EVERY:
-            self._reaped_at = time.monotonic()
-            reap_stale(client)
         run_id = f"cs224n-sandbox-{uuid.uuid4().hex[:12]}"
         made: list[Any] = []  # containers, then volumes, removed in reverse order
         try:
