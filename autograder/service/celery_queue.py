@@ -66,8 +66,7 @@ class CeleryJobQueue:
 
     def __init__(self, db: Database, settings: ServiceSettings, app: Any | None = None):
         self.db = db
-        self.table = SqlJobQueue(db, settings.lease_seconds, settings.max_attempts,
-                                 settings.student_jobs_in_flight)
+        self.table = SqlJobQueue.from_settings(db, settings)
         self.app = app if app is not None else make_celery(settings)
 
     def publish(self, submission_id: str) -> bool:

@@ -18,8 +18,7 @@ def make_queue(settings: ServiceSettings, db: Database) -> JobQueue:
     """The configured job queue (settings.queue): the embedded table, or Celery on top of it."""
     if settings.queue == "celery":
         return CeleryJobQueue(db, settings)
-    return SqlJobQueue(db, settings.lease_seconds, settings.max_attempts,
-                       settings.student_jobs_in_flight)
+    return SqlJobQueue.from_settings(db, settings)
 
 
 def course_notebooks(course_root: Path, assignment: str) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from autograder.service.db import Database, Job, SubmissionRow
+from autograder.service.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 GAVE_UP = ("grading stopped {n} times before finishing (the grading process died, e.g. out "
@@ -103,6 +104,12 @@ class SqlJobQueue:
         self.lease_seconds = lease_seconds
         self.max_attempts = max_attempts
         self.per_student = per_student
+
+    @classmethod
+    def from_settings(cls, db: Database, settings: ServiceSettings) -> SqlJobQueue:
+        """The table the service's settings describe (lease, attempts, jobs in flight)."""
+        return cls(db, settings.lease_seconds, settings.max_attempts,
+                   settings.student_jobs_in_flight)
 
     def enqueue(self, submission_id: str) -> None:
         with self.db.session() as s, s.begin():
