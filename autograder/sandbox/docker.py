@@ -180,8 +180,10 @@ class DockerSandbox(Sandbox):
             exit_code, sig = split_status(status)
             if timed_out:
                 exit_code, sig = None, sig or 9
+            # Docker flags OOMKilled when ANY process of the container was killed: a child the
+            # program survived is not the program being stopped (as in the bwrap backend)
             reason = killed_reason(timed_out=timed_out, sig=sig, stderr_tail=stderr,
-                                   output_full=False, oom_killed=oom)
+                                   output_full=False, oom_killed=oom and status != 0)
             log.info("docker run %s: exit=%s signal=%s reason=%s in %.2fs",
                      argv[:2], exit_code, sig, reason, wall)
             return RunResult(exit_code=exit_code, signal=sig, timed_out=timed_out,
