@@ -54,9 +54,24 @@ def summary(tallies: Sequence[Tally], seconds: float, seeds: int) -> str:
             wrong = sum(t.wrong_verdicts for t in group)
             lines.append(f"{'':<10} function verdicts: {wrong} wrong of {given} "
                          f"({given // max(runs, 1)} per student and seed)")
+    lines.append(classes_line(tallies))
     lines.append(f"{seeds} seeds in {seconds:.1f} s")
     misses = [f"  {t.subject.name}: {m}" for t in tallies for m in t.misses[:3]]
     if misses:
         lines.append("MISSES (first 3 per subject):")
         lines.extend(misses)
     return "\n".join(lines)
+
+
+def classes_line(tallies: Sequence[Tally]) -> str:
+    """Kill rate of the ERROR mutants per class (the function they blame)."""
+    classes: dict[str, list[Tally]] = {}
+    for t in tallies:
+        if t.subject.kind == "error":
+            classes.setdefault("+".join(sorted(t.subject.blame)), []).append(t)
+    parts = []
+    for name, group in sorted(classes.items()):
+        runs = sum(len(t.lost) for t in group)
+        good = runs - sum(len(t.misses) for t in group)
+        parts.append(f"{name} {len(group)} ({100 * good / max(runs, 1):.0f}%)")
+    return "error mutants per class (killed): " + ", ".join(parts)
