@@ -242,13 +242,15 @@ def test_the_defaults_hold_in_a_non_editable_install(tmp_path):
         folder.mkdir()
     _copy_sources(src)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input", "-q"]
-    offline = {**os.environ, "PIP_NO_INDEX": "1"}
-    for step in ([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(src)],
-                 [*pip, "install", "--no-deps", "--target", str(target),
-                  *map(str, dist.glob("*.whl"))]):
-        proc = subprocess.run(step, env=offline, capture_output=True, text=True, timeout=600,
-                              check=False)
+
+    def run_pip(*args: str) -> None:
+        proc = subprocess.run([*pip, *args], env={**os.environ, "PIP_NO_INDEX": "1"},
+                              capture_output=True, text=True, timeout=600, check=False)
         assert proc.returncode == 0, proc.stderr[-3000:]
+
+    run_pip("wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(src))
+    (wheel,) = dist.glob("*.whl")
+    run_pip("install", "--no-deps", "--target", str(target), str(wheel))
 
     seen = _probe(target, course)
     assert Path(seen["package"]).is_relative_to(target)
