@@ -290,8 +290,8 @@ def _held_note(check: Check, plan: Plan, variant: str) -> str:
     helpers = ", ".join(sorted({n for _, calls in plan.variants for c in calls
                                 for n in c.isolate}))
     if variant == STAND_INS:
-        return (f"{check.function} was judged with known-good {helpers}: a mistake in your own "
-                f"{helpers} is graded in its own part, not again here.")
+        return (f"{check.function} was judged with known-good {helpers}: a mistake in one of "
+                "your own helpers is graded in that helper's part, not again here.")
     return (f"{check.function} was judged with your own {helpers}, with which it is correct.")
 
 
