@@ -117,13 +117,19 @@ def _miss(subject: Subject, failed: set[str], checks: Sequence[Check]) -> str | 
     return None
 
 
+@cache
+def _scored_checks_by_function(checks: tuple[Check, ...]) -> dict[str, frozenset[str]]:
+    by_function: dict[str, set[str]] = {}
+    for check in checks:
+        if not check.advice:
+            by_function.setdefault(check.function, set()).add(check.name)
+    return {f: frozenset(names) for f, names in by_function.items()}
+
+
 def function_verdicts(subject: Subject, failed: set[str]) -> tuple[int, int]:
     """(function verdicts given, how many are wrong): a function's verdict is the set of its
     checks that failed, and it is wrong when that set differs from the expected one."""
-    by_function: dict[str, set[str]] = {}
-    for check in CATALOGUE:
-        if not check.advice:
-            by_function.setdefault(check.function, set()).add(check.name)
+    by_function = _scored_checks_by_function(tuple(CATALOGUE))
     expected = subject.expected or frozenset()
     functions = [f for f in by_function if f in subject.defined]
     wrong = sum(1 for f in functions

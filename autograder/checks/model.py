@@ -436,18 +436,6 @@ def verdict_of(value: Any) -> tuple[bool | None, str | None]:
     return None, None
 
 
-def equal_values() -> Comparison:
-    """Outcomes equal the reference's exactly (bools, ints, strings)."""
-
-    def compare(student, reference):
-        for i, (s, r) in enumerate(zip(student, reference, strict=True)):
-            if s.value != r.value:
-                return f"case {i + 1}: got {s.value!r}, expected {r.value!r}"
-        return None
-
-    return compare
-
-
 # ---------------------------------------------------------------- rendering examples
 
 
@@ -478,8 +466,6 @@ def render_call(call: Call) -> str:
 
 REF_TEXT = {
     "replay_dataset": "a dataset whose sampleTokenIdx() returns {0} in turn",
-    "uniform_dataset": "a dataset whose sampleTokenIdx() is random.randint(0, {0} - 1)",
-    "probe_cost": "a test cost function (cost = (target + 1) * sum(predicted))",
     "objective": "f with cost sum(w * x**2) / 2 + sum(exp(k * x)) / k**2, w = {0}, k = {1}"
                  "{2}",
     "shifted": "f with cost sum((x - c)**2), c = {0}",
@@ -510,6 +496,6 @@ def describe_ref(ref: Ref) -> str:
 
 __all__ = [
     "Check", "CheckResult", "Compared", "Hint", "Judge", "Plan", "PUBLIC_SEED", "close",
-    "compare_arrays", "equal_values", "equivalent_shape", "render", "render_call",
+    "compare_arrays", "equivalent_shape", "render", "render_call",
     "verdict_of",
 ]

@@ -124,29 +124,6 @@ class ReplayDataset:
         return value
 
 
-class UniformDataset:
-    """sampleTokenIdx() uniform over range(V) from Python's `random`, like the handout's stub."""
-
-    def __init__(self, V):
-        self.V = int(V)
-
-    def sampleTokenIdx(self) -> int:
-        return random.randint(0, self.V - 1)
-
-
-def _probe_cost(predicted, target, outputVectors, dataset):
-    """A stand-in cost function whose outputs tag where each gradient must go.
-
-    cost = (target + 1) * sum(predicted); gradPred = (target + 1) * ones(D) + predicted;
-    grad has (target + 1) * predicted in row `target`. Skip-gram and CBOW only route and
-    sum these, so comparing their outputs with the reference tests the routing alone.
-    """
-    scale = float(target) + 1.0
-    grad = np.zeros_like(outputVectors)
-    grad[target] = scale * predicted
-    return scale * float(np.sum(predicted)), scale * np.ones_like(predicted) + predicted, grad
-
-
 # The objectives handed to a student's gradient checker and SGD are all built by one neutral
 # factory: every one is a function named `f` with the same code, so a checker that reads names
 # or code instead of computing learns nothing from them.
@@ -229,8 +206,6 @@ def _window_cost():
 
 OBJECTS = {
     "replay_dataset": ReplayDataset,
-    "uniform_dataset": UniformDataset,
-    "probe_cost": lambda: _probe_cost,
     "objective": _objective,
     "shifted": _objective_shifted,
     "sampled": _objective_sampled,
