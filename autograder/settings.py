@@ -27,8 +27,10 @@ This module imports nothing from ``autograder``, so every package may depend on 
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -100,7 +102,84 @@ class SandboxSettings(BaseSettings):
             **{name: getattr(self, name) for name in SandboxSettings.model_fields})
 
 
-class GradingSettings(SandboxSettings):
+LatePolicy = Literal["refuse", "zero", "subtract_per_hour", "accept"]
+"""What a late submission gets (:mod:`autograder.deadlines`)."""
+
+
+class DeadlineSettings(BaseSettings):
+    """Due dates, extensions and the late policy; env ``AUTOGRADER_*``.
+
+    Read by :mod:`autograder.deadlines` (pure functions over an instance), so ``autograder
+    grade``, the service and the nbgrader gradebook apply one policy. Datetimes must carry
+    their offset (``2026-12-03T17:00:00-08:00``): a deadline without one is refused, not
+    guessed.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="AUTOGRADER_", extra="ignore",
+                                      env_ignore_empty=True, populate_by_name=True)
+
+    due_at: datetime | None = Field(
+        None, description="the deadline of the assignment (ISO 8601 with its offset, e.g. "
+                          "2026-12-03T17:00:00-08:00); unset: no deadline")
+    due: dict[str, datetime] = Field(
+        {}, description="deadlines per assignment, as JSON ({\"ps1\": "
+                        "\"2026-12-03T17:00:00-08:00\"}); wins over due_at for the "
+                        "assignments it names")
+    timezone: str = Field(
+        "America/Los_Angeles", description="the course's time zone: deadlines and "
+                                           "submission times are shown in it")
+    extensions_csv: Path | None = Field(
+        None, description="per-student extensions, a CSV with the columns "
+                          "student,assignment,extended_due (an ISO datetime with offset) or "
+                          "student,hours[,assignment] (hours added to the deadline)")
+    late_policy: LatePolicy = Field(
+        "accept", description="what a late submission gets: refuse (not accepted: the "
+                              "service refuses the upload, `autograder grade` scores it 0), "
+                              "zero (graded, then scored 0, as nbgrader's LateSubmissionPlugin "
+                              "'zero'), subtract_per_hour (penalty_per_hour points off each "
+                              "notebook per started hour late, never below 0) or accept "
+                              "(marked late, no penalty, as nbgrader's 'none')")
+    penalty_per_hour: float = Field(
+        1.0, ge=0, description="subtract_per_hour: points taken off each notebook per "
+                               "started hour late")
+
+    @field_validator("due_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.utcoffset() is None:
+            raise ValueError(f"the deadline {value.isoformat()} has no UTC offset: write it "
+                             "with one, e.g. 2026-12-03T17:00:00-08:00")
+        return value
+
+    @field_validator("due")
+    @classmethod
+    def _all_aware(cls, value: dict[str, datetime]) -> dict[str, datetime]:
+        for due in value.values():
+            cls._aware(due)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r} (e.g. America/Los_Angeles)") \
+                from error
+        return value
+
+    @field_validator("extensions_csv")
+    @classmethod
+    def _absolute_csv(cls, path: Path | None) -> Path | None:
+        return None if path is None else path.absolute()
+
+    def deadline_settings(self) -> DeadlineSettings:
+        """Only the deadlines' part (what :mod:`autograder.deadlines` reads)."""
+        return DeadlineSettings.model_construct(
+            **{name: getattr(self, name) for name in DeadlineSettings.model_fields})
+
+
+class GradingSettings(SandboxSettings, DeadlineSettings):
     """Every grading setting: course, limits per notebook, timeouts, seed, sandbox options."""
 
     course_root: Path = Field(
@@ -161,5 +240,6 @@ def describe(field: str) -> str:
     return f"{info.description} ({default}env {GradingSettings.env_name(field)})"
 
 
-__all__ = ["CGROUP_CONTROLLERS", "Backend", "GradingSettings", "SandboxSettings",
+__all__ = ["CGROUP_CONTROLLERS", "Backend", "DeadlineSettings", "GradingSettings",
+           "LatePolicy", "SandboxSettings",
            "declared_default", "describe"]
