@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from autograder.report import GradebookError, check_student_id
-from autograder.service.db import Database, Token
+from autograder.service.db import Database, Token, WebSession
 
 log = logging.getLogger(__name__)
 INSTRUCTOR = "instructor"
@@ -48,11 +48,13 @@ def new_token() -> tuple[str, str]:
 
 
 def issue_token(db: Database, student: str) -> str:
-    """A fresh token for student (replacing any earlier one); only its hash is stored."""
+    """A fresh token for student (replacing any earlier one, and ending the web sessions
+    the earlier one opened: a token is replaced because it leaked); only its hash is stored."""
     key_id, token = new_token()
     salt = secrets.token_hex(16)
     with db.session() as s, s.begin():
         s.execute(delete(Token).where(Token.student == student))
+        s.execute(delete(WebSession).where(WebSession.student == student))
         s.add(Token(key_id=key_id, student=student, salt=salt,
                     digest=_digest(salt, token.split(".", 1)[1])))
     return token
@@ -69,6 +71,12 @@ def student_for(db: Database, token: str) -> str | None:
         hmac.compare_digest(_digest("00" * 16, secret), "0" * 64)  # same work either way
         return None
     return row.student if hmac.compare_digest(_digest(row.salt, secret), row.digest) else None
+
+
+def token_holders(db: Database) -> list[str]:
+    """Every student a token was issued for (the roster `autograder tokens` was given), sorted."""
+    with db.session() as s:
+        return sorted(set(s.scalars(select(Token.student)).all()))
 
 
 class InstructorKey:

@@ -1,22 +1,15 @@
-"""The service's tables (SQLAlchemy): student tokens, submissions, and the job queue."""
+"""The service's tables (SQLAlchemy): student tokens, submissions, and the job queue.
+
+A change to a model needs an Alembic revision too (autograder/service/migrations/README.md);
+tests/autograder/service/test_migrate.py fails while the two disagree.
+"""
 
 from __future__ import annotations
 
 import time
 
-from sqlalchemy import (
-    Float,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    create_engine,
-    event,
-    inspect,
-    text,
-)
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 
@@ -70,14 +63,32 @@ class Job(Base):
     claimed_at: Mapped[float | None] = mapped_column(Float, nullable=True)  # last claim
 
 
-class Database:
-    """An engine and a session factory; creates the tables if they are missing."""
+# --- web sessions (H4: login sessions; see autograder/service/sessions.py) ---------------
+class WebSession(Base):
+    """A signed-in browser: the SHA-256 of its random session id (the id itself lives only in
+    the cookie), who it is (a student, or None for the instructor) and when it expires."""
 
-    def __init__(self, url: str):
+    __tablename__ = "web_sessions"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    student: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
+# --- end web sessions ----------------------------------------------------------------------
+
+
+class Database:
+    """An engine and a session factory, on a database brought to the newest schema revision
+    (autograder.service.migrate; `migrate=False` leaves the schema alone, for the tools that
+    inspect or migrate it themselves)."""
+
+    def __init__(self, url: str, migrate: bool = True):
         self.url = url
         self.engine = make_engine(url)
-        Base.metadata.create_all(self.engine)
-        _add_missing_columns(self.engine)
+        if migrate:
+            from autograder.service.migrate import upgrade
+
+            upgrade(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:
@@ -85,22 +96,6 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def _add_missing_columns(engine: Engine) -> None:
-    """Columns added since a database was created (create_all adds only missing tables)."""
-    for table in Base.metadata.sorted_tables:
-        present = {c["name"] for c in inspect(engine).get_columns(table.name)}
-        for column in table.columns:
-            if column.name in present or not column.nullable:
-                continue
-            kind = column.type.compile(dialect=engine.dialect)
-            try:
-                with engine.begin() as conn:
-                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}'))
-            except (OperationalError, ProgrammingError):  # another process added it meanwhile
-                if column.name not in {c["name"] for c in inspect(engine).get_columns(table.name)}:
-                    raise
 
 
 def make_engine(url: str) -> Engine:

@@ -1,16 +1,19 @@
-"""Who is calling: a Bearer token (API) or the login cookie (web pages)."""
+"""Who is calling: a Bearer token (API) or the session cookie (web pages, and the API's
+links the pages follow)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from fastapi import Request
+from fastapi import Request, Response
 
+from autograder.service import sessions
 from autograder.service.auth import Identity, student_for
 from autograder.service.context import ServiceContext
 from autograder.service.errors import ApiError
 
-COOKIE = "autograder_token"
+COOKIE = "autograder_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def context(request: Request) -> ServiceContext:
@@ -18,14 +21,17 @@ def context(request: Request) -> ServiceContext:
 
 
 def token_of(request: Request) -> str | None:
+    """The Bearer token of the Authorization header; "" for another scheme or an empty
+    token, None without the header (the cookie holds a session id, never a token)."""
     header = request.headers.get("authorization")
-    if header:
-        scheme, _, value = header.partition(" ")
-        return value.strip() if scheme.lower() == "bearer" and value.strip() else ""
-    return request.cookies.get(COOKIE)
+    if header is None:
+        return None
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else ""
 
 
 def identify(ctx: ServiceContext, token: str | None) -> Identity | None:
+    """Whose token this is: the instructor's, a student's, or nobody's."""
     if not token:
         return None
     if ctx.instructor.matches(token):
@@ -34,8 +40,39 @@ def identify(ctx: ServiceContext, token: str | None) -> Identity | None:
     return Identity(student) if student else None
 
 
+def signed_in(request: Request) -> Identity | None:
+    """Who the browser's session cookie belongs to (None: no, unknown or expired session)."""
+    return sessions.identity_of(context(request).db, request.cookies.get(COOKIE))
+
+
+def session_cookie(request: Request, response: Response, session_id: str) -> None:
+    """Put the session id in the cookie: HttpOnly (no script reads it), SameSite=Lax (sent
+    on links from elsewhere, never on another site's posts), Secure over https (as seen
+    through the proxy's headers) or whenever settings.secure_cookies says the service is
+    behind TLS, and it lasts as long as the session."""
+    settings = context(request).settings
+    response.set_cookie(COOKIE, session_id, max_age=int(settings.session_hours * 3600),
+                        httponly=True, samesite="lax", path="/",
+                        secure=settings.secure_cookies or request.url.scheme == "https")
+
+
+def end_session(request: Request, response: Response) -> None:
+    sessions.close_session(context(request).db, request.cookies.get(COOKIE))
+    settings = context(request).settings
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=settings.secure_cookies or request.url.scheme == "https")
+
+
 def caller(request: Request) -> Identity:
+    """The API's caller: the Bearer token if one is sent, else the web session. A session
+    may change something only from the grader's own pages (see same_origin)."""
     token = token_of(request)
+    if token is None:
+        who = signed_in(request)
+        if who is not None:
+            if request.method not in SAFE_METHODS:
+                same_origin(request)
+            return who
     if not token:
         raise ApiError(401, "no token: send Authorization: Bearer <token>",
                        {"WWW-Authenticate": "Bearer"})

@@ -58,6 +58,14 @@ class ServiceSettings(GradingSettings):
         "web forms besides the service's own host, e.g. behind a proxy that rewrites Host")
     instructor_token: SecretStr | None = Field(
         None, description="the instructor's token; default: read <data_dir>/instructor.token")
+    # --- web sessions (H4) ---
+    session_hours: float = Field(
+        12.0, gt=0, description="how long a web login lasts (a server-side session; logging "
+                                "out ends it at once)")
+    secure_cookies: bool = Field(
+        False, description="always mark the session cookie Secure (set it when the service "
+                           "is reached over TLS; a request seen as https gets it anyway)")
+    # --- end web sessions ---
     gradebook_url: str | None = Field(
         None, description="nbgrader gradebook URL to write scores into (none: not written)")
 

@@ -10,10 +10,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from autograder.service import intake, records, views
+from autograder.service import intake, records, sessions, views
 from autograder.service.api import read_upload
 from autograder.service.auth import Identity
-from autograder.service.deps import COOKIE, context, identify, may_see, same_origin
+from autograder.service.deps import (
+    context,
+    end_session,
+    identify,
+    may_see,
+    same_origin,
+    session_cookie,
+    signed_in,
+)
 from autograder.service.errors import ApiError, as_http
 
 router = APIRouter()
@@ -30,7 +38,7 @@ def _page(request: Request, name: str, status: int = 200, **values) -> HTMLRespo
 
 
 def _student(request: Request) -> Identity | None:
-    who = identify(context(request), request.cookies.get(COOKIE))
+    who = signed_in(request)
     return who if who is not None and not who.is_instructor else None
 
 
@@ -38,6 +46,9 @@ def _student(request: Request) -> Identity | None:
 def home(request: Request) -> Response:
     who = _student(request)
     if who is None:
+        signed = signed_in(request)  # H4: the instructor has pages of their own
+        if signed is not None and signed.is_instructor:
+            return RedirectResponse("/instructor", status_code=303)
         return _page(request, "login.html")
     return _home(request, who)
 
@@ -52,22 +63,27 @@ def _home(request: Request, who: Identity, status: int = 200, error: str | None 
                  error=error)
 
 
+# --- login and logout (H4): the cookie holds a server-side session, never the token ------
 @router.post("/login", dependencies=FORM)
 def login(request: Request, token: Annotated[str, Form()]) -> Response:
-    who = identify(context(request), token.strip())
-    if who is None or who.is_instructor:
+    """A student's or the instructor's token opens a session; the cookie gets its id."""
+    ctx = context(request)
+    who = identify(ctx, token.strip())
+    if who is None:
         return _page(request, "login.html", status=401, error="That token is not valid.")
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")
+    session_id = sessions.open_session(ctx.db, who, ctx.settings.session_hours * 3600)
+    response = RedirectResponse("/instructor" if who.is_instructor else "/", status_code=303)
+    session_cookie(request, response, session_id)
     return response
 
 
 @router.post("/logout", dependencies=FORM)
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    """Ends the session in the database (a copied cookie stops working too)."""
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(COOKIE)
+    end_session(request, response)
     return response
+# --- end login and logout ----------------------------------------------------------------
 
 
 @router.post("/upload", dependencies=FORM)

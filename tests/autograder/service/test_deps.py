@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from autograder.service.deps import COOKIE
 from tests.autograder.service.inprocess import running, settings_for, student_token
 from tests.autograder.service.notebooks import honest_q1
 
@@ -36,7 +37,7 @@ def test_a_login_from_the_grader_s_own_page_works(site):
                     {"Origin": "https://grader.example.edu"}):  # behind a proxy
         r = httpx.post(f"{url}/login", data={"token": mallory}, headers=headers)
         assert r.status_code == 303, (headers, r.text)
-        assert "autograder_token=" in r.headers["set-cookie"]
+        assert f"{COOKIE}=" in r.headers["set-cookie"]
 
 
 def test_cross_site_upload_and_logout_are_refused(site):
