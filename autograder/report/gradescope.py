@@ -1,9 +1,15 @@
-"""A submission's result as Gradescope's autograder `results.json`.
+"""A submission's result as Gradescope's autograder ``results.json``.
 
-The top-level `score` and `max_score` count the automatic checks only: the written answers
-are graded by the course staff (in Gradescope or formgrader) and appear as 0-point entries
-visible once grades are published. Every text field is plain text (`output_format` "text"),
-so nothing a student wrote is rendered as HTML or Markdown by Gradescope.
+Only keys of Gradescope's autograder specification are written. At the top level: ``score``,
+``execution_time``, ``output``, ``output_format``, ``test_output_format``,
+``test_name_format``, ``visibility``, ``stdout_visibility`` and ``tests``; on each test:
+``name``, ``score``, ``max_score``, ``status``, ``output`` and ``visibility``. The spec has no
+top-level maximum: Gradescope takes the autograder's total from the assignment's outline.
+
+``score`` counts the automatic checks only. The written answers are not tests here: on
+Gradescope they are manual questions of the assignment's outline, graded with a rubric by the
+staff (in formgrader, for ``autograder grade``); the summary says so. Every text field is plain
+text (format "text"), so nothing a student wrote is rendered as HTML or Markdown.
 """
 
 from __future__ import annotations
@@ -15,7 +21,6 @@ from typing import Any
 from autograder.engine.results import CellGrade, NotebookReport, SubmissionResult
 from autograder.kernel.atomic import write_text
 from autograder.report.summary import (
-    WRITTEN_NOTE,
     notebook_auto_max,
     notebook_auto_score,
     problem_notebooks,
@@ -24,8 +29,22 @@ from autograder.report.summary import (
 from autograder.report.text import clean, one_line, points
 
 VISIBLE = "visible"
-AFTER_PUBLISHED = "after_published"
+PASSED, FAILED = "passed", "failed"
+TEXT = "text"
 MAX_LISTED = 20
+
+TOP_LEVEL_KEYS = frozenset({
+    "score", "execution_time", "output", "output_format", "test_output_format",
+    "test_name_format", "visibility", "stdout_visibility", "extra_data", "tests",
+    "leaderboard"})
+"""Every top-level key Gradescope's specification defines (this module writes a subset)."""
+TEST_KEYS = frozenset({
+    "score", "max_score", "status", "name", "name_format", "number", "output",
+    "output_format", "tags", "visibility", "extra_data"})
+"""Every key of a test that the specification defines."""
+VISIBILITIES = frozenset({"hidden", "after_due_date", "after_published", "visible"})
+FORMATS = frozenset({"text", "html", "simple_format", "md", "ansi"})
+STATUSES = frozenset({PASSED, FAILED})
 
 
 def results_json(result: SubmissionResult) -> dict[str, Any]:
@@ -39,14 +58,14 @@ def results_json(result: SubmissionResult) -> dict[str, Any]:
     if result.problems:
         tests.append(_test("submission: files not accepted", 0.0, 0.0,
                            "\n".join(clean(p, 300) for p in result.problems[:MAX_LISTED]),
-                           VISIBLE, "failed"))
+                           FAILED))
     return {
         "score": result.auto_score,
-        "max_score": result.auto_max,
         "execution_time": round(sum(nb.seconds for nb in result.notebooks)),
         "output": _summary(result),
-        "output_format": "text",
-        "test_output_format": "text",
+        "output_format": TEXT,
+        "test_output_format": TEXT,
+        "test_name_format": TEXT,
         "visibility": VISIBLE,
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -54,28 +73,24 @@ def results_json(result: SubmissionResult) -> dict[str, Any]:
 
 
 def write_results_json(result: SubmissionResult, path: Path) -> None:
-    write_text(Path(path), json.dumps(results_json(result), indent=1) + "\n")
+    write_text(Path(path), json.dumps(results_json(result), indent=1, allow_nan=False) + "\n")
 
 
-def _test(name: str, score: float, max_score: float, output: str, visibility: str,
-          status: str | None) -> dict[str, Any]:
-    test: dict[str, Any] = {"name": name, "score": round(score, 6),
-                            "max_score": round(max_score, 6), "output": output,
-                            "visibility": visibility}
-    if status is not None:
-        test["status"] = status
-    return test
+def _test(name: str, score: float, max_score: float, output: str, status: str
+          ) -> dict[str, Any]:
+    return {"name": name, "score": round(score, 6), "max_score": round(max_score, 6),
+            "status": status, "output": output, "visibility": VISIBLE}
 
 
 def _cell_tests(cell: CellGrade) -> list[dict[str, Any]]:
-    where = f"{one_line(cell.notebook, 100)} / "
+    """The checks of an auto-graded cell (none for a written answer: a manual question)."""
     if not cell.auto:
-        return [_test(f"{where}{one_line(cell.grade_id, 100)} (written answer)", 0.0,
-                      cell.max_points, WRITTEN_NOTE, AFTER_PUBLISHED, None)]
+        return []
+    where = f"{one_line(cell.notebook, 100)} / "
     if not cell.checks:  # a scored cell without check details: report the cell itself
         passed = cell.score is not None and cell.score >= cell.max_points
         return [_test(f"{where}{one_line(cell.grade_id, 100)}", cell.score or 0.0,
-                      cell.max_points, "", VISIBLE, "passed" if passed else "failed")]
+                      cell.max_points, "", PASSED if passed else FAILED)]
     tests = []
     for check in cell.checks:
         output = clean(check.description, 500)
@@ -84,7 +99,7 @@ def _cell_tests(cell: CellGrade) -> list[dict[str, Any]]:
                 output += f"\n{clean(extra)}"
         ok = check.passed or check.points == 0  # advice worth no points never fails
         tests.append(_test(f"{where}{one_line(check.name, 100)}", check.score, check.points,
-                           output, VISIBLE, "passed" if ok else "failed"))
+                           output, PASSED if ok else FAILED))
     return tests
 
 
@@ -92,7 +107,7 @@ def _problem_test(report: NotebookReport) -> dict[str, Any]:
     lines = [clean(report.message or report.status, 500)]
     lines += [clean(e, 400) for e in report.cell_errors[:MAX_LISTED]]
     return _test(f"{one_line(report.name, 100)}: {one_line(report.status, 40)}", 0.0, 0.0,
-                 "\n".join(lines), VISIBLE, "failed")
+                 "\n".join(lines), FAILED)
 
 
 def _summary(result: SubmissionResult) -> str:

@@ -7,55 +7,86 @@ import pytest
 
 from autograder.checks import CATALOGUE
 from autograder.report import results_json, write_results_json
+from autograder.report.gradescope import (
+    FORMATS,
+    STATUSES,
+    TEST_KEYS,
+    TOP_LEVEL_KEYS,
+    VISIBILITIES,
+)
 from tests.autograder.report.builders import HOSTILE, all_results, correct, faulty, hostile
 
-TOP_LEVEL = {"score", "max_score", "output", "visibility", "stdout_visibility", "tests"}
-VISIBILITIES = {"visible", "hidden", "after_due_date", "after_published"}
+# Gradescope's autograder specification, written down here independently of the module
+SPEC_TOP_LEVEL = {"score", "execution_time", "output", "output_format", "test_output_format",
+                  "test_name_format", "visibility", "stdout_visibility", "extra_data", "tests",
+                  "leaderboard"}
+SPEC_TEST = {"score", "max_score", "status", "name", "name_format", "number", "output",
+             "output_format", "tags", "visibility", "extra_data"}
+SPEC_VISIBILITIES = {"visible", "hidden", "after_due_date", "after_published"}
 
 
-def assert_gradescope_shape(doc: dict) -> None:
-    assert TOP_LEVEL <= doc.keys()
+def test_the_module_knows_the_spec():
+    assert TOP_LEVEL_KEYS == SPEC_TOP_LEVEL and TEST_KEYS == SPEC_TEST
+    assert VISIBILITIES == SPEC_VISIBILITIES and STATUSES == {"passed", "failed"}
+    assert FORMATS == {"text", "html", "simple_format", "md", "ansi"}
+
+
+def assert_gradescope_shape(doc: dict, auto_max: float | None = None) -> None:
+    """Only keys of the spec, with values of the spec's types and vocabularies."""
+    assert doc.keys() <= SPEC_TOP_LEVEL, doc.keys() - SPEC_TOP_LEVEL
+    assert {"score", "output", "tests"} <= doc.keys()
     assert doc["visibility"] == "visible"
     assert doc["stdout_visibility"] == "hidden"
-    assert doc.get("output_format", "text") == "text"
-    assert doc.get("test_output_format", "text") == "text"
+    for key in ("output_format", "test_output_format", "test_name_format"):
+        assert doc.get(key, "text") == "text"
     assert isinstance(doc["output"], str)
+    assert isinstance(doc.get("execution_time", 0), int)
     for test in doc["tests"]:
-        assert {"name", "score", "max_score", "output", "visibility"} <= test.keys()
+        assert test.keys() <= SPEC_TEST, test.keys() - SPEC_TEST
+        assert {"name", "score", "max_score", "output", "visibility", "status"} <= test.keys()
         assert isinstance(test["name"], str) and test["name"]
         assert isinstance(test["output"], str)
         assert isinstance(test["score"], float | int) and isinstance(test["max_score"], float | int)
         assert 0 <= test["score"] <= test["max_score"] or test["max_score"] == 0
-        assert test["visibility"] in VISIBILITIES
-        assert test.get("status", "passed") in {"passed", "failed"}
+        assert test["visibility"] in SPEC_VISIBILITIES
+        assert test["status"] in {"passed", "failed"}
     assert math.isclose(doc["score"], sum(t["score"] for t in doc["tests"]), abs_tol=1e-6)
-    checks = [t for t in doc["tests"] if t["visibility"] == "visible"]
-    assert math.isclose(doc["max_score"], sum(t["max_score"] for t in checks), abs_tol=1e-6)
+    if auto_max is not None:
+        assert math.isclose(auto_max, sum(t["max_score"] for t in doc["tests"]), abs_tol=1e-6)
     json.dumps(doc, allow_nan=False)
 
 
 @pytest.mark.parametrize("index", range(4))
 def test_every_result_has_the_gradescope_shape(cells, index):
-    assert_gradescope_shape(results_json(all_results(cells)[index]))
+    result = all_results(cells)[index]
+    assert_gradescope_shape(results_json(result), result.auto_max)
 
 
 def test_correct_result_scores_every_check(cells):
     result = correct(cells)
     doc = results_json(result)
-    assert doc["score"] == doc["max_score"] == result.auto_max > 0
+    assert "max_score" not in doc  # not a top-level key of the spec
+    assert doc["score"] == result.auto_max > 0
+    assert sum(t["max_score"] for t in doc["tests"]) == pytest.approx(result.auto_max)
     names = [t["name"] for t in doc["tests"]]
     assert "q1_softmax / softmax_stability" in names
-    assert all(t.get("status") == "passed" for t in doc["tests"] if t["visibility"] == "visible")
+    assert all(t["status"] == "passed" for t in doc["tests"])
 
 
-def test_written_answers_wait_for_the_staff(cells):
+def test_written_answers_are_manual_questions_not_tests(cells):
+    """On Gradescope the written parts are questions of the outline, graded with a rubric:
+    no 0-point test stands in for them, and their points are in no test's max_score."""
     doc = results_json(correct(cells))
-    written = [t for t in doc["tests"] if t["visibility"] == "after_published"]
-    assert {t["name"] for t in written} == {
-        f"{c.notebook} / {c.grade_id} (written answer)" for c in cells if not c.auto}
-    assert all(t["score"] == 0 and t["output"] == "graded by the course staff" for t in written)
-    assert sum(t["max_score"] for t in written) == sum(c.points for c in cells if not c.auto)
-    assert "written answers" in doc["output"]
+    written = [c for c in cells if not c.auto]
+    assert written
+    names = " ".join(t["name"] for t in doc["tests"])
+    assert not any(c.grade_id in names for c in written)
+    assert "written answer" not in names
+    assert sum(t["max_score"] for t in doc["tests"]) == pytest.approx(
+        sum(c.points for c in cells if c.auto))
+    written_points = sum(c.points for c in written)
+    assert f"written answers ({written_points:g} points) are graded by the course staff" \
+        in doc["output"]
 
 
 def test_failed_check_shows_description_and_message(cells):
@@ -82,8 +113,8 @@ def test_hostile_text_stays_plain_text(cells, tmp_path):
     result = hostile(cells)
     write_results_json(result, tmp_path / "results.json")
     doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
-    assert_gradescope_shape(doc)
-    assert doc["output_format"] == doc["test_output_format"] == "text"
+    assert_gradescope_shape(doc, result.auto_max)
+    assert doc["output_format"] == doc["test_output_format"] == doc["test_name_format"] == "text"
     text = json.dumps(doc, ensure_ascii=False)
     assert not {"\u202e", "\x00", "\x1b", "\ud800"} & set(text) and "\\u0000" not in text
     assert HOSTILE[0] in text  # kept as text: Gradescope shows it literally (format "text")
