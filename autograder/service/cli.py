@@ -1,4 +1,4 @@
-"""The service's commands: serve, worker, tokens, instructor-token (wired in autograder.cli)."""
+"""The service's commands: serve, worker, tokens, instructor-token, db (wired in autograder.cli)."""
 
 from __future__ import annotations
 
@@ -94,6 +94,47 @@ def instructor_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def db_command(args: argparse.Namespace) -> int:
+    """`autograder db upgrade|current|revision`: the schema migrations by hand."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from autograder.service import migrate
+    from autograder.service.db import Database
+
+    if args.action == "revision":
+        path = migrate.revision(args.message)
+        log.info("wrote %s: read it, fix what autogenerate cannot know, commit it", path)
+        return 0
+    settings = _settings(args)
+    if settings.db_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        db = Database(settings.db_url, migrate=False)
+        try:
+            if args.action == "upgrade":
+                before, after = migrate.upgrade(db.engine, args.revision)
+                log.info("database at revision %s (was %s)", after, before or "empty")
+            else:
+                with db.engine.connect() as connection:
+                    rev = migrate.current(connection)
+                state = "up to date" if rev == migrate.head() else f"head is {migrate.head()}"
+                log.info("database at revision %s (%s)", rev or "none", state)
+        finally:
+            db.close()
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc.__class__.__name__).splitlines()[0]
+        log.error("database %s: %s", _safe_url(settings.db_url), reason)
+        log.debug("database error", exc_info=True)
+        return 1
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--data-dir", type=Path, help="service data folder "
@@ -129,3 +170,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, help="file (default <data dir>/instructor.token)")
     p.add_argument("--force", action="store_true", help="replace an existing token")
     p.set_defaults(func=instructor_token)
+
+    p = sub.add_parser("db", help="the service database's schema migrations (Alembic)")
+    common(p)
+    actions = p.add_subparsers(dest="action", required=True)
+    up = actions.add_parser("upgrade", help="bring the database to the newest revision (the "
+                            "service does this at every start)")
+    up.add_argument("revision", nargs="?", default="head", help="target (default head)")
+    actions.add_parser("current", help="print the database's revision")
+    rev = actions.add_parser("revision", help="for developers: write a new revision file "
+                             "from the models' changes (autogenerate)")
+    rev.add_argument("-m", "--message", required=True, help="what the revision changes")
+    p.set_defaults(func=db_command)

@@ -1,0 +1,1 @@
+"""The service database's Alembic migrations (env.py, versions/); see README.md here."""
