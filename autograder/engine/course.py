@@ -105,6 +105,16 @@ class AssignmentCopy:
                             .glob("*.ipynb")))
 
     @cached_property
+    def identities(self) -> dict[str, set[str]]:
+        """notebook name -> the grade ids of its nbgrader cells: how a renamed notebook is
+        recognised (Submission.identify)."""
+        from autograder.engine.submission import grade_ids
+
+        return {name: grade_ids(nbformat.read(
+                    self.root / "source" / self.assignment / f"{name}.ipynb", 4))
+                for name in self.notebooks}
+
+    @cached_property
     def graded_cells(self) -> list[GradedCell]:
         auto = cell_points()
         cells = []

@@ -46,6 +46,10 @@ class NotebookReport:
     seconds: float = 0.0
     cell_errors: list[str] = field(default_factory=list)  # "cell 7: NameError: ..."
     cells: list[CellGrade] = field(default_factory=list)
+    # the late policy's verdict for this notebook's submission (autograder.deadlines), kept
+    # per notebook as nbgrader's SubmittedNotebook.late_submission_penalty is
+    late_penalty: float = 0.0
+    late_note: str = ""
 
 
 @dataclass
@@ -56,6 +60,7 @@ class SubmissionResult:
     problems: list[str] = field(default_factory=list)  # files refused when reading
     engine_version: str = ENGINE_VERSION
     seed_tag: str = ""  # a hash of the secret seed: changes invalidate cached results
+    submitted_at: str | None = None  # ISO 8601 with offset, when the submission time is known
 
     @property
     def cells(self) -> list[CellGrade]:
@@ -63,7 +68,21 @@ class SubmissionResult:
 
     @property
     def auto_score(self) -> float:
+        """The automatic checks' points after any late penalty (never below 0)."""
+        return round(max(0.0, self.auto_score_before_penalty - self.late_penalty), 6)
+
+    @property
+    def auto_score_before_penalty(self) -> float:
         return round(sum(c.score or 0.0 for c in self.cells if c.auto), 6)
+
+    @property
+    def late_penalty(self) -> float:
+        return round(sum(nb.late_penalty for nb in self.notebooks), 6)
+
+    @property
+    def late_notes(self) -> list[str]:
+        """The late policy's notes of the notebooks, each once."""
+        return list(dict.fromkeys(nb.late_note for nb in self.notebooks if nb.late_note))
 
     @property
     def auto_max(self) -> float:

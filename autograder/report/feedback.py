@@ -106,6 +106,9 @@ def _notebook(report: NotebookReport) -> str:
     score = (f"{esc(points(notebook_auto_score(report)))} / "
              f"{esc(points(notebook_auto_max(report)))}") if report.cells else ""
     message = f'<p class="message">{esc(report.message)}</p>\n' if report.message else ""
+    if report.late_penalty:
+        message += (f'<p class="message">Late: {esc(points(report.late_penalty))} points taken '
+                    "off this notebook under the course's late policy.</p>\n")
     errors = ""
     if report.cell_errors:
         items = "".join(f"<li>{esc(e, 400)}</li>\n" for e in report.cell_errors[:MAX_LISTED])

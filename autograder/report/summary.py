@@ -10,7 +10,9 @@ WRITTEN_NOTE = "graded by the course staff"
 
 
 def notebook_auto_score(report: NotebookReport) -> float:
-    return round(sum(c.score or 0.0 for c in report.cells if c.auto), 6)
+    """The notebook's automatic points after its late penalty (never below 0)."""
+    raw = sum(c.score or 0.0 for c in report.cells if c.auto)
+    return round(max(0.0, raw - report.late_penalty), 6)
 
 
 def notebook_auto_max(report: NotebookReport) -> float:
@@ -43,4 +45,6 @@ def score_line(result: SubmissionResult) -> str:
     if written:
         line += (f". This counts only the automatic checks; the written answers "
                  f"({points(written)} points) are {WRITTEN_NOTE}.")
+    for note in result.late_notes:
+        line += f" Late: {one_line(note, 300)}."
     return line
