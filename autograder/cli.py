@@ -3,6 +3,7 @@
     autograder grade SUBMISSIONS_DIR --assignment ps1 --out DIR -j N [--sandbox bwrap|docker]
     autograder audit [--seeds 200]          test the hidden checks against the mutants
     autograder serve [--port 8000]          the grader service (autograder.service)
+    autograder gradescope-package --seed N  the autograder zip for Gradescope
 
 The grading flags are settings of autograder.settings.GradingSettings (which declares their
 defaults): a flag given wins, then its AUTOGRADER_* variable, then the declared default.
@@ -139,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_audit(sub)
     add_commands(sub)
+    # --- gradescope-package (autograder/gradescope/cli.py) ---
+    from autograder.gradescope.cli import add_command as add_gradescope
+
+    add_gradescope(sub)
+    # --- end gradescope-package ---
     return parser
 
 
