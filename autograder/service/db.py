@@ -45,6 +45,13 @@ class SubmissionRow(Base):
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     max_score: Mapped[float | None] = mapped_column(Float, nullable=True)
     graded_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # --- H3: what the upload held, and the deadline it met (autograder/service/intake.py)
+    manifest_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # files, notes
+    due_at: Mapped[float | None] = mapped_column(Float, nullable=True)  # the student's due
+    late_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)  # 0: on time
+    late_policy: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    late_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # --- end H3
 
 
 class Job(Base):

@@ -33,3 +33,34 @@ class UploadStore:
         if not STORED_NAME.match(stored_as):
             raise ValueError("not a server-made file name")
         return (self.folder / stored_as).read_bytes()
+
+
+# --- the files kept beside an upload (H3): artifacts and the notebooks' outputs as submitted
+SUBMISSION_ID = re.compile(r"^[0-9a-f]{32}$")
+KEPT_NAME = re.compile(r"^[a-z0-9_]{1,64}(?:-[0-9]{1,6})?\.(?:png|txt|json)$")
+
+
+class KeptFiles:
+    """uploads/<id>.files/<name>: files derived from one upload (its artifacts, the images of
+    its notebooks' outputs, the rendered view), under names the server chose (KEPT_NAME)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def _path(self, submission_id: str, name: str) -> Path:
+        if not SUBMISSION_ID.match(submission_id) or not KEPT_NAME.match(name):
+            raise ValueError("not a server-made file name")
+        return self.folder / f"{submission_id}.files" / name
+
+    def save(self, submission_id: str, name: str, data: bytes) -> None:
+        path = self._path(submission_id, name)
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        write_atomic(path, data, mode=0o600, durable=True)
+
+    def read(self, submission_id: str, name: str) -> bytes | None:
+        """The file's bytes, or None if the upload has no such file."""
+        try:
+            return self._path(submission_id, name).read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+# --- end kept files

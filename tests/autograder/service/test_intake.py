@@ -29,12 +29,17 @@ def ctx(tmp_path):
 
 
 @pytest.mark.parametrize("name, data, error, words", [
-    ("q1_softmax.ipynb", b"", intake.BadUploadError, "empty upload"),
+    ("q1_softmax.ipynb", b"", intake.BadUploadError, "no file was chosen, or it is empty"),
     ("q1_softmax.ipynb", b"x" * (4096 * 1024 + 1), intake.TooLargeError, "too large"),
-    ("notes.txt", b"{}", intake.BadUploadError, "upload one of q1_softmax.ipynb"),
+    ("notes.txt", b"{}", intake.BadUploadError,
+     r"notes.txt is not part of this assignment's hand-in; upload the notebooks "
+     r"\(q1_softmax.ipynb"),
     ("q1_softmax.ipynb", b"nope", intake.BadUploadError, "not JSON"),
     ("q1_softmax.ipynb", b"[]", intake.BadUploadError, "no cells"),
-    ("ps1.zip", zip_of({"evil.ipynb": b"{}"}), intake.BadUploadError, "must hold only"),
+    ("ps1.zip", zip_of({"evil.ipynb": b"{}"}), intake.BadUploadError,
+     "ps1.zip: evil.ipynb is not a notebook"),
+    ("ps1.zip", zip_of({"notes.md": b"x"}), intake.BadUploadError,
+     "ps1.zip holds no notebook of the assignment"),
 ])
 def test_a_refused_upload_is_a_domain_error_with_the_reason(ctx, name, data, error, words):
     with pytest.raises(error, match=words):
@@ -47,7 +52,7 @@ def test_an_accepted_upload_is_recorded_with_its_job_until_the_rate_limit(ctx):
     assert [r.kind for r in rows] == ["notebook", "notebook"]
     assert rows[0].notebook == "q1_softmax" and rows[0].id != rows[1].id
     assert ctx.queue.counts() == {"queued": 2}
-    with pytest.raises(intake.RateLimitError, match="at most 2 submissions") as refused:
+    with pytest.raises(intake.RateLimitError, match="at most 2 uploads") as refused:
         intake.accept(ctx, "alice", "q1_softmax.ipynb", honest_q1())
     assert refused.value.retry_after == 60
     assert intake.accept(ctx, "bob", "q1_softmax.ipynb", honest_q1()).student == "bob"

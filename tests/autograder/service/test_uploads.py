@@ -24,12 +24,12 @@ def test_oversized_upload_is_413(service):
     ("q1_softmax.ipynb", b"this is not json", "not JSON"),
     ("q1_softmax.ipynb", b'["a list"]', "not a notebook"),
     ("q1_softmax.ipynb", b"", "empty"),
-    ("notes.txt", b"{}", "upload one of"),
-    ("q9_unknown.ipynb", b"{}", "upload one of"),
+    ("notes.txt", b"{}", "notes.txt is not part of this assignment's hand-in; upload the"),
+    ("q9_unknown.ipynb", b"{}", "q9_unknown.ipynb is not a notebook (no cells)"),
     ("ps1.zip", b"PK\x03\x04 broken", "zip"),
     ("ps1.zip", zip_of({"../q1_softmax.ipynb": b"{}"}), "unsafe"),
     ("ps1.zip", zip_of({"/abs/q1_softmax.ipynb": b"{}"}), "unsafe"),
-    ("ps1.zip", zip_of({"evil.ipynb": b"{}"}), "must hold only"),
+    ("ps1.zip", zip_of({"evil.ipynb": b"{}"}), "evil.ipynb is not a notebook"),
 ])
 def test_malformed_uploads_are_400(service, name, data, words):
     server, tokens = service
