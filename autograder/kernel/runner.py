@@ -396,6 +396,7 @@ STARTED = "kernel.runner: started"
 
 
 def main(argv: list[str] | None = None) -> int:
+    startup_cpu = time.process_time()  # interpreter start and the runner's imports
     parser = argparse.ArgumentParser(prog="kernel.runner")
     parser.add_argument("notebook", type=Path)
     parser.add_argument("--out", type=Path, required=True)
@@ -413,26 +414,47 @@ def main(argv: list[str] | None = None) -> int:
     # on the sandbox's stdout before any student code runs (it cannot be taken back): the
     # grader tells a run that never started (an infrastructure fault) from a student's exit
     print(STARTED, flush=True)
-
     args.out.mkdir(parents=True, exist_ok=True)
     # the calls leave /job before any student code runs; they come back after the cells
     keeper = calls_keeper.start(args.calls, args.out) if args.calls is not None else None
+    return serve(args.notebook, args.out, keeper, args.cell_timeout, args.call_timeout,
+                 startup_cpu)
+
+
+def serve(notebook: Path, out: Path, keeper: calls_keeper.Keeper | None, cell_timeout: float,
+          call_timeout: float | None, startup_cpu: float = 0.0) -> int:
+    """Run the notebook's cells, then (with a keeper) answer the calls it hands over.
+
+    Called in the process that runs the cells, after the keeper's fork (kernel.keeper):
+    by :func:`main`, or in a fresh child of kernel.zygote.
+    """
     run = Run()  # after the keeper's fork: this process runs the cells
     _prime_matplotlib_cache()
     run.install()
     # plain JSON: the grader validated the notebook already (nbformat's schema check is slow)
-    nb = json.loads(args.notebook.read_text(encoding="utf-8"))
-    os.chdir(args.notebook.resolve().parent)  # notebooks open files relative to themselves
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    os.chdir(notebook.resolve().parent)  # notebooks open files relative to themselves
     _silence_fds()
     run.pristine = _Snapshot()
-    shell, records = run_notebook(nb, args.out, args.cell_timeout, run)
+    cpu = {"start": round(startup_cpu, 4)}
+    mark = time.process_time()  # this process's own CPU (after the fork: since the fork)
+    from IPython.core.interactiveshell import InteractiveShell
+
+    InteractiveShell.instance(colors="NoColor")  # the one shell run_notebook uses
+    cpu["shell"] = round(time.process_time() - mark, 4)
+    mark = time.process_time()
+    shell, records = run_notebook(nb, out, cell_timeout, run)
+    cpu["cells"] = round(time.process_time() - mark, 4)
     results = calls_keeper.results(nb, records)
     if keeper is None:
-        calls_keeper.write_results(args.out, results)
+        calls_keeper.write_results(out, results)
     else:  # the keeper fixes the results first, then hands the calls over
-        answer_calls(keeper.hand_over(results), shell.user_ns, args.out, args.call_timeout,
-                     run)
-    write_json(args.out / "progress.json", {"done": True})
+        assert call_timeout is not None
+        mark = time.process_time()
+        answer_calls(keeper.hand_over(results), shell.user_ns, out, call_timeout, run)
+        cpu["calls"] = round(time.process_time() - mark, 4)
+    # the runner's own CPU by phase, for benchmarks/profile_assignment.py (never graded)
+    write_json(out / "progress.json", {"done": True, "cpu": cpu})
     return 0
 
 
