@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any, get_args
 
@@ -54,6 +56,29 @@ def _setting_flag(parser: argparse.ArgumentParser, flag: str, **kwargs: Any) -> 
                         **kwargs)
 
 
+SEED_WARNING = """\
+WARNING: CS224N_CHECK_SEED is not set, so the hidden checks use the public default seed
+{default}, which anyone can read in this repository: a student can compute the hidden
+inputs and fit answers to them. Set a secret seed, a new one each term (e.g.
+`export CS224N_CHECK_SEED=$(python -c "import secrets; print(secrets.randbelow(2**31))")`),
+keep it with the course's secrets, and give the same value to `nbgrader autograde`, whose
+kernels read it from the environment (nbgrader_config.py passes it on), so both grading
+paths use the same inputs. Grading continues with the default seed."""
+
+
+def seed_is_set(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
+    """Whether the check seed was given (an empty variable counts as unset, as in settings)."""
+    return bool(environ.get("CS224N_CHECK_SEED", "").strip())
+
+
+def warn_unset_seed(default: int, stream: Any = None) -> None:
+    """One clear paragraph on stderr: the seed is the secret of the hidden inputs."""
+    stream = stream or sys.stderr
+    text = SEED_WARNING.format(default=default)
+    rule = "=" * 88
+    print(f"{rule}\n{textwrap.dedent(text)}\n{rule}", file=stream, flush=True)
+
+
 def _grade(args: argparse.Namespace) -> int:
     from autograder.engine.batch import grade_batch, start_workspace
     from autograder.engine.course import AssignmentCopy
@@ -66,6 +91,8 @@ def _grade(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         log.error("invalid grading settings: %s", exc)
         return 2
+    if not seed_is_set():
+        warn_unset_seed(settings.check_seed)
     try:
         get_sandbox(settings.sandbox, settings).check()
     except SandboxUnavailable as exc:
@@ -89,21 +116,34 @@ def _grade(args: argparse.Namespace) -> int:
 
     results = grade_batch(args.submissions, out, course=course, sandbox=settings.sandbox,
                           options=options, jobs=args.jobs, force=args.force,
-                          on_result=on_result)
+                          on_result=on_result, deadline_settings=settings.deadline_settings())
     bar.close()
     write_grades_csv(results, out / "grades.csv")
     if args.gradebook:
-        from autograder.report import GradebookError, sync_gradebook
-
-        try:
-            summary = sync_gradebook(results, args.gradebook, settings.assignment,
-                                     out / "notebooks")
-        except GradebookError as exc:
-            log.error("could not write the gradebook: %s", exc)
-            return 4
-        for student, reason in summary.refused.items():
-            log.warning("%s not written to the gradebook: %s", student, reason)
+        code = _write_gradebook(args, settings, results, out)
+        if code:
+            return code
     log.info("graded %d submissions; grades in %s", len(results), out / "grades.csv")
+    return 0
+
+
+def _write_gradebook(args: argparse.Namespace, settings: GradingSettings, results: list,
+                     out: Path) -> int:
+    """The autograded folders formgrader opens, then the gradebook's rows for them."""
+    from autograder.report import GradebookError, sync_gradebook
+    from autograder.report.autograded import write_staff_copies
+
+    autograded = args.autograded or settings.course_root / "autograded"
+    write_staff_copies(results, autograded, settings.assignment, out / "notebooks")
+    try:
+        summary = sync_gradebook(results, args.gradebook, settings.assignment, autograded,
+                                 deadline_settings=settings.deadline_settings())
+    except GradebookError as exc:
+        log.error("could not write the gradebook: %s", exc)
+        return 4
+    for student, reason in summary.refused.items():
+        log.warning("%s not written to the gradebook: %s", student, reason)
+    log.info("formgrader's copies in %s", autograded)
     return 0
 
 
@@ -126,7 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="re-grade unchanged submissions")
     grade.add_argument("--gradebook", metavar="DB_URL",
                        help="also write the scores into this nbgrader gradebook "
-                            "(e.g. sqlite:///gradebook.db)")
+                            "(e.g. sqlite:///gradebook.db) and the executed notebooks into "
+                            "nbgrader's autograded/<student>/<assignment>/ folders, for "
+                            "manual grading in formgrader")
+    grade.add_argument("--autograded", type=Path, metavar="DIR",
+                       help="with --gradebook: where the autograded folders go (default: "
+                            "autograded/ in the course folder, where formgrader looks)")
     _setting_flag(grade, "--memory-mb", type=int)
     _setting_flag(grade, "--allow-per-process-memory", action="store_const", const=True)
     _setting_flag(grade, "--notebook-timeout", type=float)

@@ -4,7 +4,11 @@
 
 Outputs in OUT: results/<student>.json (the engine's full result, also the cache),
 results/<student>/results.json (Gradescope), feedback/<student>.html, notebooks/<student>/
-(the executed notebooks) and grades.csv.
+(the executed notebooks and the artifacts of the student's run) and grades.csv.
+
+The late policy (autograder.deadlines) is applied to every result, cached or not, from the
+submission's nbgrader ``timestamp.txt`` (written by ``nbgrader submit``/``collect``; in a
+folder or a zip), so a changed deadline or extension counts without grading again.
 """
 
 from __future__ import annotations
@@ -23,11 +27,15 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder import deadlines
 from autograder.engine import scratch
 from autograder.engine.course import AssignmentCopy
 from autograder.engine.grade import Grader, GradingOptions
 from autograder.engine.results import ENGINE_VERSION, NotebookReport, SubmissionResult
 from autograder.engine.submission import Submission, SubmissionError, load_folder, load_zip
+from autograder.kernel.atomic import write_atomic
+from autograder.report.late import apply_lateness
+from autograder.settings import DeadlineSettings
 
 log = logging.getLogger(__name__)
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
@@ -147,11 +155,13 @@ def cached_result(out: Path, submission: Submission, seed_tag: str) -> Submissio
 
 def grade_batch(submissions_dir: Path, out: Path, *, course: AssignmentCopy, sandbox: str,
                 options: GradingOptions, jobs: int = 2, force: bool = False,
-                on_result: Callable[[SubmissionResult, bool], None] | None = None
+                on_result: Callable[[SubmissionResult, bool], None] | None = None,
+                deadline_settings: DeadlineSettings | None = None
                 ) -> list[SubmissionResult]:
     """Grade every submission in submissions_dir with `jobs` worker processes.
 
-    on_result(result, from_cache) is called as each result arrives (progress bars, reports).
+    on_result(result, from_cache) is called as each result arrives (progress bars, reports),
+    after the late policy of deadline_settings (default: no deadline) was applied to it.
     """
     entries, problems = discover(submissions_dir, course.assignment)
     for problem in problems:
@@ -159,20 +169,58 @@ def grade_batch(submissions_dir: Path, out: Path, *, course: AssignmentCopy, san
     (out / "results").mkdir(parents=True, exist_ok=True)
     results: dict[str, SubmissionResult] = {}
     todo: list[Submission] = []
+    loaded: dict[str, Submission] = {}
     for entry in entries:
-        submission = load(entry)
+        submission = loaded[entry.student] = load(entry)
+        submission.identify(course.identities)
         cached = None if force else cached_result(out, submission, options.seed_tag)
         if cached is not None:
-            results[entry.student] = cached
+            results[entry.student] = finish(cached, submission, out, course.assignment,
+                                            deadline_settings)
             if on_result:
                 on_result(cached, True)
         else:
             todo.append(submission)
 
+    def finished(result: SubmissionResult, cached: bool) -> None:
+        finish(result, loaded[result.student], out, course.assignment, deadline_settings)
+        _save(out, result)
+        if on_result:
+            on_result(result, cached)
+
     pending = list(todo)
     while pending:  # a dead worker pool is replaced, and what it held is graded again
-        pending = _run_pool(pending, out, course, sandbox, options, jobs, results, on_result)
+        pending = _run_pool(pending, out, course, sandbox, options, jobs, results, finished)
     return [results[e.student] for e in entries if e.student in results]
+
+
+def finish(result: SubmissionResult, submission: Submission, out: Path, assignment: str,
+           deadline_settings: DeadlineSettings | None) -> SubmissionResult:
+    """What the batch adds to a graded result: the notes on files set aside or renamed, the
+    artifacts kept beside the executed notebooks, and the late policy's verdict."""
+    result.notes = list(submission.notes)
+    folder = out / "notebooks" / result.student
+    if submission.artifacts:
+        folder.mkdir(parents=True, exist_ok=True)
+    for name, content in submission.artifacts.items():
+        write_atomic(folder / name, content)
+    return apply_lateness(result, submission_lateness(submission, assignment,
+                                                      deadline_settings))
+
+
+def submission_lateness(submission: Submission, assignment: str,
+                        settings: DeadlineSettings | None) -> deadlines.Lateness | None:
+    """The late policy's verdict from the submission's timestamp.txt (None: no timestamp or
+    no deadline settings; an unreadable timestamp is noted and counts as on time, as in
+    nbgrader, which then keeps no timestamp)."""
+    if settings is None or submission.timestamp is None:
+        return None
+    try:
+        submitted = deadlines.parse_timestamp(submission.timestamp)
+    except (ValueError, OverflowError):
+        submission.notes.append("timestamp.txt: not a date and time, ignored")
+        return None
+    return deadlines.lateness(settings, submission.student, assignment, submitted)
 
 
 def _run_pool(todo, out, course, sandbox, options, jobs, results, on_result) -> list[Submission]:
@@ -191,11 +239,9 @@ def _run_pool(todo, out, course, sandbox, options, jobs, results, on_result) -> 
                     raise
                 except Exception:
                     result = internal_error(submission, traceback.format_exc())
-                _save(out, result)
                 results[submission.student] = result
                 left.pop(submission.student, None)
-                if on_result:
-                    on_result(result, False)
+                on_result(result, False)  # finishes and saves it
         except BaseException as exc:  # interrupted (SIGTERM, Ctrl-C): stop the grades
             if not isinstance(exc, BrokenProcessPool):
                 _stop_workers(pool)
@@ -204,8 +250,8 @@ def _run_pool(todo, out, course, sandbox, options, jobs, results, on_result) -> 
             if len(left) == len(todo):  # nothing progressed: do not loop forever
                 for submission in left.values():
                     result = internal_error(submission, "worker pool died")
-                    _save(out, result)
                     results[submission.student] = result
+                    on_result(result, False)
                 return []
             return list(left.values())
     return []

@@ -58,6 +58,7 @@ class SubmissionResult:
     digest: str
     notebooks: list[NotebookReport] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # files refused when reading
+    notes: list[str] = field(default_factory=list)  # files set aside or renamed (no error)
     engine_version: str = ENGINE_VERSION
     seed_tag: str = ""  # a hash of the secret seed: changes invalidate cached results
     submitted_at: str | None = None  # ISO 8601 with offset, when the submission time is known

@@ -17,12 +17,15 @@ import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from autograder import deadlines
 from autograder.engine.results import CellGrade, NotebookReport, SubmissionResult
 from autograder.report.executed import ExecutedNotebooks
 from autograder.report.text import one_line
+from autograder.settings import DeadlineSettings
 
 if TYPE_CHECKING:
     from nbgrader.api import Grade, Gradebook, SubmittedAssignment, SubmittedNotebook
@@ -57,14 +60,19 @@ def check_student_id(student: object) -> str:
 
 
 def sync_gradebook(results: Iterable[SubmissionResult], db_url: str, assignment: str = "ps1",
-                   autograded_root: Path | None = None, *, course_id: str = COURSE_ID
-                   ) -> SyncSummary:
+                   autograded_root: Path | None = None, *, course_id: str = COURSE_ID,
+                   deadline_settings: DeadlineSettings | None = None) -> SyncSummary:
     """Write the results' scores into the gradebook at db_url; returns who was written.
 
     autograded_root: the executed notebooks, <root>/<student>/<notebook>.ipynb (the engine's
     layout) or <root>/<student>/<assignment>/ (nbgrader's autograded/). When given, a
     timestamp.txt there becomes the submission's timestamp and the solution cells' "No
     response." comments are set from the notebooks, as autograde does.
+
+    Each notebook's late penalty is the result's (autograder.report.late, the same points
+    grades.csv and results.json subtract). deadline_settings, when given, also sets the
+    assignment's due date and each student's extension in the gradebook, so formgrader and
+    ``nbgrader autograde`` count the same lateness.
     """
     from nbgrader.api import InvalidEntry, MissingEntry
     from sqlalchemy.exc import SQLAlchemyError
@@ -73,11 +81,13 @@ def sync_gradebook(results: Iterable[SubmissionResult], db_url: str, assignment:
     executed = ExecutedNotebooks(autograded_root, assignment) if autograded_root else None
     with _open(db_url, course_id) as gb:
         cells = _assignment_cells(gb, assignment)
+        if deadline_settings is not None:
+            _set_due_date(gb, assignment, deadline_settings)
         for result in results:
             student = one_line(result.student, 200)
             try:
                 _check_result(result, cells, assignment)
-                _sync_one(gb, result, assignment, executed)
+                _sync_one(gb, result, assignment, executed, deadline_settings)
             except GradebookError as exc:
                 summary.refused[student] = str(exc)
             except (InvalidEntry, MissingEntry, SQLAlchemyError) as exc:
@@ -158,14 +168,29 @@ def _check_result(result: SubmissionResult, cells: dict[str, set[str]], assignme
 # ------------------------------------------------------------------ writing one submission
 
 
+def _set_due_date(gb: Gradebook, assignment: str, settings: DeadlineSettings) -> None:
+    """The assignment's due date as nbgrader keeps it (naive UTC), from the course settings."""
+    due = deadlines.to_nbgrader(deadlines.assignment_due(settings, assignment))
+    found = gb.find_assignment(assignment)
+    if found.duedate != due:
+        found.duedate = due
+        gb.db.commit()
+
+
 def _sync_one(gb: Gradebook, result: SubmissionResult, assignment: str,
-              executed: ExecutedNotebooks | None) -> None:
+              executed: ExecutedNotebooks | None,
+              deadline_settings: DeadlineSettings | None = None) -> None:
     from sqlalchemy.exc import SAWarning
 
     student = result.student
     gb.update_or_create_student(student)
     timestamp = executed.timestamp(student) if executed else None
-    extra = {"timestamp": timestamp} if timestamp is not None else {}
+    if timestamp is None and result.submitted_at:  # the service's upload time
+        timestamp = deadlines.to_nbgrader(datetime.fromisoformat(result.submitted_at))
+    extra: dict[str, object] = {"timestamp": timestamp} if timestamp is not None else {}
+    if deadline_settings is not None:
+        extra["extension"] = deadlines.nbgrader_extension(deadline_settings, student,
+                                                          assignment)
     with warnings.catch_warnings():
         # nbgrader's add_submission builds its rows under autoflush; SQLAlchemy warns about
         # the half-built submission (as it does in `nbgrader autograde`). Harmless noise.
@@ -182,10 +207,13 @@ def _sync_one(gb: Gradebook, result: SubmissionResult, assignment: str,
             for cell in report.cells:
                 _record(gb.find_grade(cell.grade_id, cell.notebook, assignment, student), cell)
             _comments(gb, notebook, report, executed, assignment, student)
-        notebook.late_submission_penalty = None  # AssignLatePenalties' reset
+        # AssignLatePenalties: None when on time, else the penalty (the result's, so the
+        # gradebook subtracts what grades.csv and results.json do)
+        penalty = report.late_penalty if report is not None and report.late_note else None
+        notebook.late_submission_penalty = penalty
     if submission.total_seconds_late > 0:
-        log.warning("%s: %s submitted %.0f s late (no penalty applied here)", student,
-                    assignment, submission.total_seconds_late)
+        log.info("%s: %s submitted %.0f s late", student, assignment,
+                 submission.total_seconds_late)
     gb.db.commit()
 
 

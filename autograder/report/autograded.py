@@ -1,0 +1,165 @@
+"""Put graded submissions where formgrader looks: ``<course>/autograded/<student>/<assignment>/``.
+
+Whatever graded a submission (``autograder grade``, the service), the staff grade its written
+parts in nbgrader's formgrader, which opens ``autograded/<student>/<assignment>/<nb>.ipynb``
+and the gradebook's rows for it. This module writes that folder as ``nbgrader autograde``
+would: the executed notebooks (built by the engine from the restored source, never the
+sandbox's file), ``timestamp.txt`` in nbgrader's format, and the artifacts of the student's own
+run (the plots and predictions the written parts ask about), both as files and as cells after
+the cell that makes each one, labelled "as submitted, not re-run", so the TA sees the
+student's run beside the grader's short rerun.
+
+Artifacts were checked when the submission was read (engine.submission.check_artifact: a
+PNG by signature and declared size, UTF-8 text); here they become notebook outputs that
+nbconvert renders safely (a PNG as a base64 image, text as escaped plain text), never markdown
+or HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import shutil
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nbformat
+
+from autograder.engine import notebook_io
+from autograder.engine.results import SubmissionResult
+from autograder.engine.submission import ARTIFACTS, check_artifact
+from autograder.kernel.atomic import write_atomic, write_text
+from autograder.report.gradebook import GradebookError, check_student_id
+
+log = logging.getLogger(__name__)
+AS_SUBMITTED = "as submitted, not re-run"
+MAX_TEXT_LINES = 200  # lines of a text artifact shown in the notebook (the file is whole)
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"  # nbgrader's CourseDirectory.timestamp_format
+MAX_NOTEBOOK_BYTES = 32 * 2**20
+
+
+def artifact_question(name: str) -> str:
+    """The question an artifact belongs to, by its prefix: q3_word_vectors.png is q3's."""
+    return name.split("_", 1)[0]
+
+
+def autograded_folder(root: Path, student: str, assignment: str) -> Path:
+    """root/<student>/<assignment> (root: the course's autograded/), for an id nbgrader takes
+    (else GradebookError)."""
+    return Path(root) / check_student_id(student) / assignment
+
+
+def nbgrader_timestamp(moment: datetime) -> str:
+    """A moment as nbgrader writes timestamp.txt (UTC)."""
+    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+
+
+def write_autograded(root: Path, assignment: str, result: SubmissionResult,
+                     executed: Mapping[str, Path], artifacts: Mapping[str, bytes] | None = None,
+                     submitted_at: datetime | None = None) -> Path:
+    """Write one student's folder under root (the course's autograded/); returns it.
+
+    executed: notebook name -> the engine's executed notebook of it (notebooks not listed
+    are removed from the folder: a standing grade replaces them); artifacts: ARTIFACTS
+    name -> bytes (checked again here); submitted_at: the submission time for timestamp.txt.
+    """
+    folder = autograded_folder(root, result.student, assignment)
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = {name: content for name, content in (artifacts or {}).items()
+            if name in ARTIFACTS and check_artifact(name, content) is None}
+    for report in result.notebooks:
+        target = folder / f"{report.name}.ipynb"
+        source = executed.get(report.name)
+        if source is None or not source.is_file():
+            target.unlink(missing_ok=True)
+            continue
+        nb = notebook_io.read_notebook_file(source, max_bytes=MAX_NOTEBOOK_BYTES)
+        mine = {n: c for n, c in kept.items()
+                if artifact_question(n) == artifact_question(report.name)}
+        add_artifact_cells(nb, mine)
+        notebook_io.write_notebook(target, nb)
+    for name in ARTIFACTS:
+        if name in kept:
+            write_atomic(folder / name, kept[name])
+        else:
+            (folder / name).unlink(missing_ok=True)
+    if submitted_at is not None:
+        write_text(folder / "timestamp.txt", nbgrader_timestamp(submitted_at))
+    else:
+        (folder / "timestamp.txt").unlink(missing_ok=True)
+    return folder
+
+
+def remove_autograded(root: Path, student: str, assignment: str) -> None:
+    """Remove a student's autograded folder (nothing left to grade by hand)."""
+    shutil.rmtree(autograded_folder(root, student, assignment), ignore_errors=True)
+
+
+def read_artifacts(folder: Path) -> dict[str, bytes]:
+    """The artifacts kept in an executed-notebooks folder (engine layout)."""
+    found = {}
+    for name in ARTIFACTS:
+        path = Path(folder) / name
+        if path.is_file() and not path.is_symlink() and path.stat().st_size <= 2 * 2**20:
+            found[name] = path.read_bytes()
+    return found
+
+
+def write_staff_copies(results: Iterable[SubmissionResult], root: Path, assignment: str,
+                       notebooks_root: Path) -> list[str]:
+    """``autograder grade``'s results into root/<student>/<assignment>/ from the engine's
+    notebooks_root/<student>/ folders; returns the students written (an id nbgrader cannot
+    take is left to the gradebook sync, which says why)."""
+    written = []
+    for result in results:
+        folder = Path(notebooks_root) / result.student
+        executed = {nb.name: folder / f"{nb.name}.ipynb" for nb in result.notebooks}
+        submitted = (datetime.fromisoformat(result.submitted_at) if result.submitted_at
+                     else None)
+        try:
+            write_autograded(root, assignment, result, executed, read_artifacts(folder),
+                             submitted)
+        except GradebookError:
+            continue
+        except (OSError, ValueError) as exc:
+            log.error("%s: the autograded folder could not be written: %s", result.student,
+                      str(exc)[:200])
+            continue
+        written.append(result.student)
+    return written
+
+
+def add_artifact_cells(nb: nbformat.NotebookNode, artifacts: Mapping[str, bytes]) -> None:
+    """After the last code cell whose source names each artifact (the cell that saves or
+    shows it), a markdown label and a code cell holding the student's file as its output;
+    at the end when no cell names it. The cells carry no nbgrader metadata: not graded."""
+    for name in sorted(artifacts):
+        at = len(nb.cells)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type == "code" and name in str(cell.source):
+                at = index + 1
+        label = nbformat.v4.new_markdown_cell(
+            f"**The student's `{name}`, {AS_SUBMITTED}** (from their own run; the outputs "
+            "above are the grader's short rerun).")
+        holder = nbformat.v4.new_code_cell(f"# {name}: {AS_SUBMITTED}")
+        holder.outputs = [_output(name, artifacts[name])]
+        holder.metadata["autograder"] = {"artifact": name}
+        nb.cells[at:at] = [label, holder]
+
+
+def _output(name: str, content: bytes) -> nbformat.NotebookNode:
+    if ARTIFACTS[name] == "png":
+        return nbformat.v4.new_output(
+            "display_data", data={"image/png": base64.b64encode(content).decode("ascii"),
+                                  "text/plain": f"<{name}>"})
+    lines = content.decode("utf-8").splitlines()
+    shown = "\n".join(lines[:MAX_TEXT_LINES])
+    if len(lines) > MAX_TEXT_LINES:
+        shown += f"\n[... {len(lines) - MAX_TEXT_LINES} more lines in {name}]"
+    return nbformat.v4.new_output("stream", name="stdout", text=shown + "\n")
+
+
+__all__ = ["AS_SUBMITTED", "add_artifact_cells", "artifact_question", "autograded_folder",
+           "nbgrader_timestamp", "read_artifacts", "remove_autograded", "write_autograded",
+           "write_staff_copies"]
