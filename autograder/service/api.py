@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from autograder.engine.results import SubmissionResult
 from autograder.report import feedback_html, grade_rows, results_json
-from autograder.service import intake, records, views
+from autograder.service import intake, records, submitted, views
 from autograder.service.auth import Identity
 from autograder.service.deps import (
     caller,
@@ -33,17 +33,36 @@ async def read_upload(request: Request, upload: UploadFile) -> bytes:
     limit = context(request).settings.max_upload_bytes
     data = await upload.read(limit + 1)
     if len(data) > limit:
-        raise intake.TooLargeError.over(limit)
+        raise intake.TooLargeError(f"{(upload.filename or 'the file')[:100]} is over the "
+                                   f"upload limit ({limit / 2**20:.1f} MiB)")
     return data
+
+
+async def read_uploads(request: Request, uploads: list[UploadFile]
+                       ) -> list[tuple[str, bytes]]:
+    """(client's file name, bytes) of each file, within the upload limit together."""
+    limit = context(request).settings.max_upload_bytes
+    files, total = [], 0
+    for upload in uploads[:intake.MAX_FILES + 1]:
+        data = await read_upload(request, upload)
+        total += len(data)
+        if total > limit:
+            raise intake.TooLargeError(f"the files together are over the upload limit "
+                                       f"({limit / 2**20:.1f} MiB) at "
+                                       f"{(upload.filename or 'a file')[:100]}; upload fewer "
+                                       "files at once")
+        files.append((upload.filename or "", data))
+    return files
 
 
 @router.post("/api/submissions", status_code=202)
 async def create_submission(request: Request, who: Annotated[Identity, Depends(student)],
-                            file: Annotated[UploadFile, File()]) -> JSONResponse:
-    data = await read_upload(request, file)
+                            file: Annotated[list[UploadFile], File()]) -> JSONResponse:
+    """One file, or several sent as `file` fields (notebooks and the run's artifacts)."""
+    files = await read_uploads(request, file)
     # checking the zip, fsync and the database: off the event loop
-    row = await run_in_threadpool(intake.accept, context(request), who.student or "",
-                                  file.filename or "", data)
+    row = await run_in_threadpool(intake.accept_files, context(request), who.student or "",
+                                  files)
     return JSONResponse({"id": row.id, "status": "queued"}, status_code=202,
                         headers={"Location": f"/api/submissions/{row.id}"})
 
@@ -87,6 +106,30 @@ def feedback(request: Request, submission_id: str,
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
 
+# --- H3: the files kept with an upload, served as data only -------------------------------
+KEPT_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=600",
+                "Content-Security-Policy": "default-src 'none'; sandbox",
+                "Cross-Origin-Resource-Policy": "same-origin"}
+
+
+@router.get("/api/submissions/{submission_id}/files/{name}")
+def kept_file(request: Request, submission_id: str, name: str,
+              who: Annotated[Identity, Depends(caller)]) -> Response:
+    """An artifact of the student's run, or an image from a notebook's outputs, as
+    submitted: a PNG (checked again) as image/png, the text file as text/plain; never
+    HTML, never sniffed."""
+    ctx = context(request)
+    row, _job = records.find(ctx.db, submission_id)
+    may_see(who, row.student)
+    found = submitted.kept_file(ctx.settings.uploads_dir, row.id, name)
+    if found is None:
+        raise ApiError(404, "no such file in this submission")
+    data, media_type = found
+    return Response(data, media_type=media_type, headers={
+        **KEPT_HEADERS, "Content-Disposition": f'inline; filename="{name}"'})
+# --- end H3
+
+
 @router.get("/api/submissions/{submission_id}/results.json")
 def gradescope(request: Request, submission_id: str,
                who: Annotated[Identity, Depends(instructor)]) -> dict:
@@ -116,12 +159,13 @@ def grades_csv(request: Request, _who: Annotated[Identity, Depends(instructor)])
 
 
 @router.get("/health")
-def health(request: Request) -> dict:
-    """Public: {"status": "ok"}; with the instructor token also the queue's counts."""
+def health(request: Request) -> JSONResponse:
+    """Public: {"status": "ok" | "degraded", "database": ..., "broker": ...} (broker with
+    queue=celery), 503 when degraded; with the instructor token also the queue's counts."""
+    from autograder.service import health as service_health
+
     ctx = context(request)
-    counts = ctx.queue.counts()  # the database answers
-    who = identify(ctx, token_of(request))
-    body: dict = {"status": "ok"}
-    if who is not None and who.is_instructor:
-        body["jobs"] = counts
-    return body
+    state = service_health.check(ctx, getattr(request.app.state, "broker_probe", None))
+    who = identify(ctx, token_of(request)) if state.parts.get("database") == "ok" else None
+    return JSONResponse(state.body(with_jobs=who is not None and who.is_instructor),
+                        status_code=200 if state.ok else 503)

@@ -15,7 +15,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from autograder.service.intake import BadUploadError, RateLimitError, TooLargeError, UploadError
+from autograder.service.intake import (
+    BadUploadError,
+    LateError,
+    RateLimitError,
+    TooLargeError,
+    UploadError,
+)
 from autograder.service.pages import page, wants_html
 from autograder.service.records import SubmissionNotFoundError
 
@@ -47,6 +53,8 @@ def as_http(exc: ApiError | UploadError | SubmissionNotFoundError) -> ApiError:
         return ApiError(413, message)
     if isinstance(exc, BadUploadError):
         return ApiError(400, message)
+    if isinstance(exc, LateError):
+        return ApiError(403, message)
     if isinstance(exc, SubmissionNotFoundError):
         return ApiError(404, message)
     raise TypeError(f"no HTTP answer for {type(exc).__name__}") from exc

@@ -14,12 +14,17 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from autograder.engine.submission import check_notebook
-from autograder.service.artifacts import MAX_IMAGE_BYTES, ArtifactError, png_size
+from autograder.engine.submission import check_notebook, load_zip
+from autograder.service.artifacts import MAX_IMAGE_BYTES, ArtifactError, png_size, text_check
+from autograder.service.storage import KEPT_NAME, SUBMISSION_ID, KeptFiles, UploadStore
+
+log = logging.getLogger(__name__)
 
 VIEW_FILE = "submitted.json"
 MAX_TEXT = 6_000  # characters of one output shown
@@ -184,3 +189,62 @@ def to_json(view: dict[str, Any]) -> bytes:
 
 def from_json(data: bytes) -> dict[str, Any]:
     return json.loads(data.decode())
+
+
+# --- the view and the files beside a stored upload ------------------------------------------
+def _notebooks_of(store: UploadStore, row: Any) -> dict[str, bytes]:
+    """The notebooks a stored upload holds (name -> bytes), read with the engine's limits."""
+    data = store.read(row.stored_as)
+    if row.kind != "zip":
+        return {row.notebook: data} if row.notebook else {}
+    submission = load_zip(row.student, data)
+    return {name[:-len(".ipynb")]: content for name, content in submission.files.items()}
+
+
+def load_view(uploads: Path, store: UploadStore, row: Any) -> dict[str, Any]:
+    """The upload's notebooks as submitted and its artifacts: kept at intake, or built now
+    (and kept) for an upload from before; a view with a note if the upload cannot be read."""
+    kept = KeptFiles(uploads)
+    raw = kept.read(row.id, VIEW_FILE)
+    if raw is None:
+        try:
+            built = build(_notebooks_of(store, row))
+        except (OSError, ValueError) as exc:
+            log.warning("submission %s: no view of its notebooks (%s)", row.id, exc)
+            return {"notebooks": [], "note": "the notebooks as submitted cannot be shown"}
+        for name, data in built.images.items():
+            kept.save(row.id, name, data)
+        kept.save(row.id, VIEW_FILE, to_json(built.view))
+        return built.view
+    try:
+        return from_json(raw)
+    except ValueError:
+        return {"notebooks": [], "note": "the notebooks as submitted cannot be shown"}
+
+
+def kept_file(uploads: Path, submission_id: str, name: str) -> tuple[bytes, str] | None:
+    """(bytes, media type) of a PNG or text file kept beside the upload, checked again before
+    it is served; None for any other name, a missing file or one that fails its check."""
+    if name == VIEW_FILE or not KEPT_NAME.match(name) or not SUBMISSION_ID.match(submission_id):
+        return None
+    data = KeptFiles(uploads).read(submission_id, name)
+    if data is None:
+        return None
+    try:
+        if name.endswith(".png"):
+            png_size(name, data)
+            return data, "image/png"
+        if name.endswith(".txt"):
+            text_check(name, data)
+            return data, "text/plain; charset=utf-8"
+    except ArtifactError:
+        log.warning("submission %s: kept file %s failed its check", submission_id, name)
+    return None
+
+
+def text_of(uploads: Path, submission_id: str, name: str, limit: int = 20_000) -> str | None:
+    """A kept text artifact to show in the page (escaped by the template), cut to `limit`."""
+    found = kept_file(uploads, submission_id, name)
+    if found is None or not found[1].startswith("text/plain"):
+        return None
+    return clean(found[0].decode("utf-8"), limit)

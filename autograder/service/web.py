@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from autograder.service import intake, records, sessions, views
-from autograder.service.api import read_upload
+from autograder.service import intake, records, sessions, submitted, views
+from autograder.service.api import read_uploads
 from autograder.service.auth import Identity
 from autograder.service.deps import (
     context,
@@ -23,18 +22,15 @@ from autograder.service.deps import (
     signed_in,
 )
 from autograder.service.errors import ApiError, as_http
+from autograder.service.pages import CSP, page, templates
 
 router = APIRouter()
 FORM = [Depends(same_origin)]  # every form post: see deps.same_origin
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+__all__ = ["CSP", "router", "templates"]
 
 
 def _page(request: Request, name: str, status: int = 200, **values) -> HTMLResponse:
-    response = templates.TemplateResponse(request, name, values, status_code=status)
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return page(request, name, status=status, **values)
 
 
 def _student(request: Request) -> Identity | None:
@@ -53,14 +49,17 @@ def home(request: Request) -> Response:
     return _home(request, who)
 
 
-def _home(request: Request, who: Identity, status: int = 200, error: str | None = None
-          ) -> HTMLResponse:
+def _home(request: Request, who: Identity, status: int = 200, error: str | None = None,
+          headers: dict[str, str] | None = None) -> HTMLResponse:
     ctx = context(request)
     student_id = who.student or ""
     grade = views.describe_standing(records.standings(ctx.db, student_id).get(student_id))
+    rows = [(row, job, views.describe(row, job, detail=False))
+            for row, job in records.history(ctx.db, student_id)]
     return _page(request, "home.html", status=status, student=who.student, grade=grade,
-                 rows=records.history(ctx.db, student_id), notebooks=ctx.notebooks,
-                 error=error)
+                 rows=rows, notebooks=ctx.notebooks, artifacts=views.ARTIFACT_NAMES,
+                 deadline=views.deadline(ctx.settings, student_id, time.time()),
+                 max_upload=ctx.settings.max_upload_bytes, error=error, headers=headers)
 
 
 # --- login and logout (H4): the cookie holds a server-side session, never the token ------
@@ -86,29 +85,40 @@ def logout(request: Request) -> Response:
 # --- end login and logout ----------------------------------------------------------------
 
 
+# --- upload and the submission page (H3) ---------------------------------------------------
 @router.post("/upload", dependencies=FORM)
-async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Response:
+async def upload(request: Request, file: Annotated[list[UploadFile], File()]) -> Response:
+    """One or more files chosen together (notebooks, a zip, the run's plots); a refusal is the
+    home page again with the reason, naming the file at fault."""
     who = _student(request)
     if who is None:
         return RedirectResponse("/", status_code=303)
     ctx = context(request)
     try:
-        data = await read_upload(request, file)
-        row = await run_in_threadpool(intake.accept, ctx, who.student or "",
-                                      file.filename or "", data)
+        files = await read_uploads(request, file)
+        row = await run_in_threadpool(intake.accept_files, ctx, who.student or "", files)
     except (ApiError, intake.UploadError) as exc:
         answer = as_http(exc)
-        return _home(request, who, answer.status, answer.message)
+        return _home(request, who, answer.status, answer.message, answer.headers)
     return RedirectResponse(f"/submissions/{row.id}", status_code=303)
 
 
 @router.get("/submissions/{submission_id}", response_class=HTMLResponse)
 def submission_page(request: Request, submission_id: str) -> Response:
-    who = _student(request)
+    """The autograded results beside the notebooks' own outputs and the run's files, as
+    submitted; the student's own page, and the staff's (signed in as the instructor)."""
+    who = signed_in(request)
     if who is None:
         return RedirectResponse("/", status_code=303)
-    row, job = records.find(context(request).db, submission_id)
+    ctx = context(request)
+    row, job = records.find(ctx.db, submission_id)
     may_see(who, row.student)
     view = views.describe(row, job)
+    current = records.standings(ctx.db, row.student).get(row.student)
+    texts = {a["name"]: submitted.text_of(ctx.settings.uploads_dir, row.id, a["name"])
+             for a in view["held"]["artifacts"] if str(a.get("type")).startswith("text/")}
     return _page(request, "submission.html", student=who.student, s=view,
-                 pending=job.state in ("queued", "running"))
+                 staff=who.is_instructor, grade=views.describe_standing(current),
+                 submitted=submitted.load_view(ctx.settings.uploads_dir, ctx.store, row),
+                 texts=texts, pending=job.state in ("queued", "running"))
+# --- end upload and the submission page ------------------------------------------------------
