@@ -61,9 +61,9 @@ WARNING: CS224N_CHECK_SEED is not set, so the hidden checks use the public defau
 {default}, which anyone can read in this repository: a student can compute the hidden
 inputs and fit answers to them. Set a secret seed, a new one each term (e.g.
 `export CS224N_CHECK_SEED=$(python -c "import secrets; print(secrets.randbelow(2**31))")`),
-keep it with the course's secrets, and give the same value to `nbgrader autograde`, whose
-kernels read it from the environment (nbgrader_config.py passes it on), so both grading
-paths use the same inputs. Grading continues with the default seed."""
+keep it with the course's secrets, and export the same value where `nbgrader autograde`
+runs (its kernels inherit the environment and the hidden cells read it there), so both
+grading paths use the same inputs. Grading continues with the default seed."""
 
 
 def seed_is_set(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
