@@ -14,6 +14,7 @@ from autograder.service.celery_queue import CeleryJobQueue, Sweeper
 from autograder.service.context import ServiceContext
 from autograder.service.errors import install_handlers
 from autograder.service.gradebook import prepare_gradebook
+from autograder.service.health import BrokerProbe
 from autograder.service.limits import BodyLimit
 from autograder.service.settings import ServiceSettings
 from autograder.service.worker import WorkerPool
@@ -51,10 +52,25 @@ def create_app(settings: ServiceSettings, workers: int | None = None) -> ASGIApp
     app = FastAPI(title="CS224n grader", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
     app.state.ctx = ctx
+    app.state.broker_probe = (BrokerProbe(settings.broker_url, settings.health_broker_timeout)
+                              if settings.queue == "celery" else None)
     install_handlers(app)
     app.include_router(api.router)
     app.include_router(web.router)
-    return BodyLimit(app, settings.max_upload_bytes + MULTIPART_OVERHEAD)
+    return behind_proxies(BodyLimit(app, settings.max_upload_bytes + MULTIPART_OVERHEAD),
+                          settings.trusted_proxies)
+
+
+def behind_proxies(app: ASGIApp, trusted: str) -> ASGIApp:
+    """Believe X-Forwarded-Proto/-For from the trusted proxies only (settings.trusted_proxies):
+    behind a TLS-terminating proxy, a request from it is then seen as https, from the client's
+    address. uvicorn's own handling is off (http.server_config), so nobody else is believed."""
+    hosts = [h.strip() for h in trusted.split(",") if h.strip()]
+    if not hosts:
+        return app
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    return ProxyHeadersMiddleware(app, trusted_hosts=hosts)  # type: ignore[arg-type]
 
 
 def _safe_url(url: str) -> str:

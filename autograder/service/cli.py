@@ -25,34 +25,85 @@ def _settings(args: argparse.Namespace) -> ServiceSettings:
     return ServiceSettings(**overrides)
 
 
+def _service_settings(args: argparse.Namespace) -> ServiceSettings | None:
+    """`serve`/`worker`'s settings, or None after logging why the service must not start
+    (invalid settings, the public check seed); with log_file set, logging goes there too."""
+    from pydantic import ValidationError
+
+    from autograder.service.startup import log_to_file, seed_refusal
+
+    try:
+        settings = _settings(args)
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else ""
+            name = ServiceSettings.env_name(field) if field in ServiceSettings.model_fields \
+                else field
+            log.error("setting %s: %s", name, error["msg"])
+        return None
+    log_to_file(settings)
+    refusal = seed_refusal(settings)
+    if refusal:
+        log.error("not starting: %s", refusal)
+        return None
+    return settings
+
+
+def _unreachable(settings: ServiceSettings, exc: Exception) -> int:
+    reason = str(getattr(exc, "orig", None) or exc.__class__.__name__).splitlines()[0]
+    log.error("not starting: the database %s does not answer: %s",
+              _safe_url(settings.db_url), reason)
+    log.debug("database error", exc_info=True)
+    return 1
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
 
     from autograder.service.app import create_app
     from autograder.service.http import raise_file_limit, server_config
 
-    settings = _settings(args)
-    app = create_app(settings)
+    settings = _service_settings(args)
+    if settings is None:
+        return 2
+    try:
+        app = create_app(settings)
+    except SQLAlchemyError as exc:
+        return _unreachable(settings, exc)
     raise_file_limit(settings.max_connections)
     uvicorn.Server(server_config(app, settings)).run()
     return 0
 
 
 def worker(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from autograder.service.context import ServiceContext
     from autograder.service.worker import WorkerPool
 
-    settings = _settings(args)
-    if settings.queue == "celery":
-        from autograder.service.celery_queue import ping_worker, run_worker
+    if args.ping:  # a health check: it starts nothing, so needs no seed
+        settings = _settings(args)
+        if settings.queue != "celery":
+            log.error("--ping needs the celery queue (AUTOGRADER_QUEUE=celery)")
+            return 2
+        from autograder.service.celery_queue import ping_worker
 
-        if args.ping:
-            return 0 if ping_worker(settings) else 1
-        return run_worker(settings, max(1, settings.workers))
-    if args.ping:
-        log.error("--ping needs the celery queue (AUTOGRADER_QUEUE=celery)")
+        return 0 if ping_worker(settings) else 1
+    settings = _service_settings(args)
+    if settings is None:
         return 2
-    ctx = ServiceContext.build(settings)
+    if settings.queue == "celery":
+        from autograder.service.celery_queue import run_worker
+
+        try:
+            return run_worker(settings, max(1, settings.workers))
+        except SQLAlchemyError as exc:
+            return _unreachable(settings, exc)
+    try:
+        ctx = ServiceContext.build(settings)
+    except SQLAlchemyError as exc:
+        return _unreachable(settings, exc)
     pool = WorkerPool(settings, ctx.db, ctx.queue, max(1, settings.workers))
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -99,6 +99,9 @@ def server_config(app: Any, settings: ServiceSettings, **overrides: Any) -> uvic
         "timeout_graceful_shutdown": 5, "timeout_keep_alive": settings.keepalive_timeout,
         "http": guarded_protocol(settings.header_timeout, settings.max_connections),
         "backlog": max(2048, settings.max_connections),
+        # X-Forwarded-* are believed only from settings.trusted_proxies (app.behind_proxies);
+        # uvicorn would otherwise believe them from 127.0.0.1 by default
+        "proxy_headers": False,
     }
     options.update(overrides)
     return uvicorn.Config(app, **options)

@@ -102,7 +102,8 @@ def _migration_lock(engine: Engine) -> Iterator[Connection]:
             yield connection
         return
     database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:" or database.startswith("file:"):
+    if (not database or database == ":memory:" or database.startswith("file:")
+            or not Path(database).parent.is_dir()):  # (no folder: connecting fails, clearly)
         with engine.begin() as connection:
             yield connection
         return

@@ -68,6 +68,27 @@ class ServiceSettings(GradingSettings):
     # --- end web sessions ---
     gradebook_url: str | None = Field(
         None, description="nbgrader gradebook URL to write scores into (none: not written)")
+    # --- operations (H5): proxy, logs, health, the check seed ---
+    trusted_proxies: str = Field(
+        "", description="reverse proxies whose X-Forwarded-Proto and X-Forwarded-For are "
+        "believed, comma-separated addresses or networks (e.g. 127.0.0.1,172.16.0.0/12): a "
+        "request from one of them is seen with the client's scheme and address (https: the "
+        "Secure cookie); from anyone else the headers are ignored. Empty (default): nobody's; "
+        "'*': everyone's (only when nothing but the proxy can reach the port)")
+    log_file: Path | None = Field(
+        None, description="also write the service's log to this file, rotated when it reaches "
+                          "log_max_mb (log_backups old files kept); unset: stderr only (under "
+                          "compose, Docker's logging driver rotates it)")
+    log_max_mb: float = Field(50.0, gt=0, description="log_file: size that starts a new file")
+    log_backups: int = Field(5, ge=1, description="log_file: rotated files kept")
+    health_broker_timeout: float = Field(
+        1.0, gt=0, description="queue=celery: seconds /health waits for the broker's ping "
+                               "before it reports the service degraded")
+    allow_public_seed: bool = Field(
+        False, description="let `serve` and `worker` start without CS224N_CHECK_SEED, on the "
+        "public default seed (anyone can compute the hidden inputs from the repository): "
+        "for demos and tests only")
+    # --- end operations ---
 
     @property
     def db_url(self) -> str:
