@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from autograder.service import api, web
+from autograder.service import api, instructor_api, instructor_web, web
 from autograder.service.celery_queue import CeleryJobQueue, Sweeper
 from autograder.service.context import ServiceContext
 from autograder.service.errors import install_handlers
@@ -49,6 +49,7 @@ def create_app(settings: ServiceSettings, workers: int | None = None) -> ASGIApp
             pool.shutdown()
             ctx.db.close()
 
+    # the docs are the instructor's (instructor_api.openapi, instructor_web.api_docs)
     app = FastAPI(title="CS224n grader", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
     app.state.ctx = ctx
@@ -56,7 +57,10 @@ def create_app(settings: ServiceSettings, workers: int | None = None) -> ASGIApp
                               if settings.queue == "celery" else None)
     install_handlers(app)
     app.include_router(api.router)
-    app.include_router(web.router)
+    app.include_router(web.router, include_in_schema=False)  # pages are not the API
+    app.include_router(instructor_api.router)
+    app.include_router(instructor_api.docs_router)
+    app.include_router(instructor_web.router)
     return behind_proxies(BodyLimit(app, settings.max_upload_bytes + MULTIPART_OVERHEAD),
                           settings.trusted_proxies)
 

@@ -189,18 +189,21 @@ class Bin:
         return f"{_number(self.low)}–{_number(self.high)}"
 
 
-def histogram(scores: list[float], max_score: float, bins: int = 10) -> list[Bin]:
-    """Scores in `bins` equal ranges from 0 to max_score (the last range includes the max)."""
+def histogram(scores: list[float], max_score: float, most_bins: int = 10) -> list[Bin]:
+    """Scores in equal ranges from 0 up to max_score, of a round width (0.5, 1, 2, 2.5, 5,
+    10, ...) giving at most `most_bins` ranges; the last range includes the max."""
     top = max([max_score, *scores, 0.0])
     if top <= 0:
         return [Bin(0.0, 0.0, len(scores))] if scores else []
-    width = top / bins
+    width = next(w * 10 ** k for k in range(-2, 7) for w in (1, 2, 2.5, 5)
+                 if top / (w * 10 ** k) <= most_bins)
+    bins = max(1, math.ceil(top / width - 1e-9))
     counts = [0] * bins
     for score in scores:
-        counts[min(bins - 1, max(0, math.floor(score / width)))] += 1
+        counts[min(bins - 1, max(0, math.floor(score / width + 1e-9)))] += 1
     return [Bin(round(i * width, 6), round((i + 1) * width, 6), n)
             for i, n in enumerate(counts)]
 
 
 def _number(value: float) -> str:
-    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+    return f"{round(value, 4):g}"

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from autograder.report import GradebookError, check_student_id
-from autograder.service import charts, records, views
+from autograder.service import charts, records, submitted, views
 from autograder.service import instructor as klass
 from autograder.service.deps import context, same_origin, signed_in
 from autograder.service.errors import ApiError
@@ -72,11 +72,20 @@ def student_page(request: Request, student: str) -> Response:
 
 @router.get("/instructor/submissions/{submission_id}", response_class=HTMLResponse)
 def submission_page(request: Request, submission_id: str) -> Response:
+    """The student's submission page as the staff sees it (results beside the outputs and
+    files as submitted), with the regrade button and results.json."""
     if (refused := _refusal(request)) is not None:
         return refused
-    row, job = records.find(context(request).db, submission_id)
-    return _page(request, "instructor_submission.html", s=views.describe(row, job),
-                 pending=job.state in ("queued", "running"))
+    ctx = context(request)
+    row, job = records.find(ctx.db, submission_id)
+    view = views.describe(row, job)
+    current = records.standings(ctx.db, row.student).get(row.student)
+    texts = {a["name"]: submitted.text_of(ctx.settings.uploads_dir, row.id, a["name"])
+             for a in view["held"]["artifacts"] if str(a.get("type")).startswith("text/")}
+    return _page(request, "instructor_submission.html", s=view, staff=True,
+                 grade=views.describe_standing(current),
+                 submitted=submitted.load_view(ctx.settings.uploads_dir, ctx.store, row),
+                 texts=texts, pending=job.state in ("queued", "running"))
 
 
 @router.post("/instructor/submissions/{submission_id}/regrade", dependencies=FORM)

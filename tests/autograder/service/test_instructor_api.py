@@ -122,6 +122,7 @@ def test_the_openapi_document_is_the_instructor_s(site):
     paths = spec.json()["paths"]
     assert "/api/instructor/submissions" in paths and "/api/submissions" in paths
     assert not any(p.startswith("/instructor") for p in paths)  # pages are not the API
+    assert "/login" not in paths and "/" not in paths and "/docs" not in paths
     assert httpx.get(url + "/redoc").status_code == 404
 
 
