@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 
 import pytest
 
-from tests.compose import compose_command, require_docker
+from tests.compose import compose_command, compose_env, require_docker
 from tests.course.course import REPO
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
@@ -22,7 +21,7 @@ def docker_ready():
 def test_compose_grades_the_corpus(docker_ready, corpus_dir, corpus_expected, tmp_path):
     graded = tmp_path / "graded"
     graded.mkdir()
-    env = dict(os.environ, SUBMISSIONS_DIR=str(corpus_dir), GRADED_DIR=str(graded))
+    env = compose_env(SUBMISSIONS_DIR=str(corpus_dir), GRADED_DIR=str(graded))
     proc = subprocess.run([*compose_command(), "run", "--rm", "grade"], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

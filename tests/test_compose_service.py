@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.compose import compose_command, require_docker
+from tests.compose import compose_command, compose_env, require_docker
 from tests.course.course import REPO
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
@@ -42,9 +42,10 @@ class Stack:
         self.project = f"cs224ntest{uuid.uuid4().hex[:8]}"
         self.base = [*compose_command(), "-p", self.project,
                      *[arg for f in files for arg in ("-f", f)]]
-        self.env = dict(os.environ, AUTOGRADER_INSTRUCTOR_TOKEN=INSTRUCTOR,
-                        AUTOGRADER_PORT=str(self.port), AUTOGRADER_LEASE_SECONDS="30",
-                        AUTOGRADER_SWEEP_SECONDS="5", AUTOGRADER_SUBMISSIONS_PER_MINUTE="30")
+        self.env = compose_env(AUTOGRADER_INSTRUCTOR_TOKEN=INSTRUCTOR,
+                               AUTOGRADER_PORT=str(self.port), AUTOGRADER_LEASE_SECONDS="30",
+                               AUTOGRADER_SWEEP_SECONDS="5",
+                               AUTOGRADER_SUBMISSIONS_PER_MINUTE="30")
 
     def run(self, *args: str, input: str | None = None, check: bool = True,
             timeout: float = 600) -> subprocess.CompletedProcess:
