@@ -32,7 +32,13 @@ from autograder.engine import scratch
 from autograder.engine.course import AssignmentCopy
 from autograder.engine.grade import Grader, GradingOptions
 from autograder.engine.results import ENGINE_VERSION, NotebookReport, SubmissionResult
-from autograder.engine.submission import Submission, SubmissionError, load_folder, load_zip
+from autograder.engine.submission import (
+    SECRET_FILE,
+    Submission,
+    SubmissionError,
+    load_folder,
+    load_zip,
+)
 from autograder.kernel.atomic import write_atomic
 from autograder.report.late import apply_lateness
 from autograder.settings import DeadlineSettings
@@ -200,9 +206,12 @@ def finish(result: SubmissionResult, submission: Submission, out: Path, assignme
     artifacts kept beside the executed notebooks, and the late policy's verdict."""
     result.notes = list(submission.notes)
     folder = out / "notebooks" / result.student
-    if submission.artifacts:
+    kept = dict(submission.artifacts)
+    if submission.secret:  # nbgrader's release_feedback names the feedback by it
+        kept[SECRET_FILE] = submission.secret.encode()
+    if kept:
         folder.mkdir(parents=True, exist_ok=True)
-    for name, content in submission.artifacts.items():
+    for name, content in kept.items():
         write_atomic(folder / name, content)
     return apply_lateness(result, submission_lateness(submission, assignment,
                                                       deadline_settings))

@@ -49,6 +49,7 @@ MAX_ARTIFACT_BYTES = 2 * 1024**2
 MAX_IMAGE_SIDE = 8000  # pixels; a declared size beyond is refused before anything decodes it
 MAX_IMAGE_PIXELS = 16_000_000
 MAX_TIMESTAMP_BYTES = 200
+SECRET_FILE = "submission_secret.txt"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 BROWSER_COPY = re.compile(r"^(?P<stem>.+?)(?: ?\(\d{1,3}\)|-\d{1,3})?(?P<ext>\.[A-Za-z]+)$")
 """``q1_softmax (1).ipynb``, ``q4_dev_conf(2).png``, ``q1_softmax-1.ipynb``: a browser's copy."""
@@ -79,6 +80,7 @@ class Submission:
     artifacts: dict[str, bytes] = field(default_factory=dict)  # ARTIFACTS name -> bytes
     notes: list[str] = field(default_factory=list)  # files set aside (not an error)
     timestamp: str | None = None  # nbgrader's timestamp.txt, as written (UTC if no zone)
+    secret: str | None = None  # nbgrader submit's submission_secret.txt (release_feedback)
 
     @property
     def digest(self) -> str:
@@ -297,7 +299,7 @@ def load_folder(student: str, folder: Path) -> Submission:
                 _read_member(sub, dir_fd, name)
             elif artifact_name(name):
                 _read_member(sub, dir_fd, name, artifact_name(name))
-            elif name == "timestamp.txt":
+            elif name in ("timestamp.txt", SECRET_FILE):
                 _read_timestamp(sub, dir_fd, name)
     except OSError as exc:
         raise SubmissionError(f"the submission folder cannot be read ({exc.strerror})") from None
@@ -339,12 +341,18 @@ def _read_timestamp(sub: Submission, dir_fd: int, name: str) -> None:
 
 
 def _keep_timestamp(sub: Submission, label: str, content: bytes | None) -> None:
+    """timestamp.txt or submission_secret.txt (nbgrader's small files; label ends with the
+    name): kept as text when short ASCII (a secret: hex digits only), else noted."""
     if content is None:
         return
     try:
         text = content.decode("ascii").strip()
     except UnicodeDecodeError:
         text = ""
+    if label.endswith(SECRET_FILE):
+        if re.fullmatch(r"[0-9a-f]{16,160}", text):
+            sub.secret = text
+        return
     if not text or len(content) > MAX_TIMESTAMP_BYTES:
         sub.notes.append(f"{label}: not a timestamp, ignored")
     else:
@@ -401,7 +409,7 @@ def _zip_other(sub: Submission, archive: zipfile.ZipFile, info: zipfile.ZipInfo,
     """A member that is not a notebook: an artifact or the timestamp kept, else set aside."""
     base = _safe_base(info.filename)
     artifact = artifact_name(base) if base else None
-    if base == "timestamp.txt" and not stat.S_ISLNK(info.external_attr >> 16):
+    if base in ("timestamp.txt", SECRET_FILE) and not stat.S_ISLNK(info.external_attr >> 16):
         content = (_read_zip_member(archive, info, MAX_TIMESTAMP_BYTES)
                    if info.file_size <= MAX_TIMESTAMP_BYTES else b"")
         _keep_timestamp(sub, info.filename[:100], content)

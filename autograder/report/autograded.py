@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
+import secrets
 import shutil
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -28,7 +30,7 @@ import nbformat
 
 from autograder.engine import notebook_io
 from autograder.engine.results import SubmissionResult
-from autograder.engine.submission import ARTIFACTS, check_artifact
+from autograder.engine.submission import ARTIFACTS, SECRET_FILE, check_artifact
 from autograder.kernel.atomic import write_atomic, write_text
 from autograder.report.gradebook import GradebookError, check_student_id
 
@@ -57,15 +59,22 @@ def nbgrader_timestamp(moment: datetime) -> str:
 
 def write_autograded(root: Path, assignment: str, result: SubmissionResult,
                      executed: Mapping[str, Path], artifacts: Mapping[str, bytes] | None = None,
-                     submitted_at: datetime | None = None) -> Path:
+                     submitted_at: datetime | None = None, secret: str | None = None) -> Path:
     """Write one student's folder under root (the course's autograded/); returns it.
 
     executed: notebook name -> the engine's executed notebook of it (notebooks not listed
     are removed from the folder: a standing grade replaces them); artifacts: ARTIFACTS
-    name -> bytes (checked again here); submitted_at: the submission time for timestamp.txt.
+    name -> bytes (checked again here); submitted_at: the submission time for timestamp.txt;
+    secret: nbgrader submit's submission_secret.txt (``nbgrader release_feedback`` names the
+    released feedback by it); when None, the folder's own is kept, or a new one made.
     """
     folder = autograded_folder(root, result.student, assignment)
     folder.mkdir(parents=True, exist_ok=True)
+    secret_file = folder / SECRET_FILE
+    if secret:
+        write_text(secret_file, secret)
+    elif not secret_file.is_file():
+        write_text(secret_file, secrets.token_hex(64))  # as `nbgrader submit` makes one
     kept = {name: content for name, content in (artifacts or {}).items()
             if name in ARTIFACTS and check_artifact(name, content) is None}
     for report in result.notebooks:
@@ -106,6 +115,16 @@ def read_artifacts(folder: Path) -> dict[str, bytes]:
     return found
 
 
+def read_secret(folder: Path) -> str | None:
+    """The submission_secret.txt kept in an executed-notebooks folder, if it looks like one."""
+    path = Path(folder) / SECRET_FILE
+    try:
+        text = path.read_text(encoding="ascii").strip() if path.is_file() else ""
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if re.fullmatch(r"[0-9a-f]{16,160}", text) else None
+
+
 def write_staff_copies(results: Iterable[SubmissionResult], root: Path, assignment: str,
                        notebooks_root: Path) -> list[str]:
     """``autograder grade``'s results into root/<student>/<assignment>/ from the engine's
@@ -119,7 +138,7 @@ def write_staff_copies(results: Iterable[SubmissionResult], root: Path, assignme
                      else None)
         try:
             write_autograded(root, assignment, result, executed, read_artifacts(folder),
-                             submitted)
+                             submitted, read_secret(folder))
         except GradebookError:
             continue
         except (OSError, ValueError) as exc:
@@ -161,5 +180,5 @@ def _output(name: str, content: bytes) -> nbformat.NotebookNode:
 
 
 __all__ = ["AS_SUBMITTED", "add_artifact_cells", "artifact_question", "autograded_folder",
-           "nbgrader_timestamp", "read_artifacts", "remove_autograded", "write_autograded",
-           "write_staff_copies"]
+           "nbgrader_timestamp", "read_artifacts", "read_secret", "remove_autograded",
+           "write_autograded", "write_staff_copies"]

@@ -42,7 +42,9 @@ def test_the_folder_has_what_formgrader_and_nbgrader_read(tmp_path, cells):
     assert folder == tmp_path / "autograded" / "bob" / "ps1"
     assert {p.name for p in folder.iterdir()} == {
         "q1_softmax.ipynb", "q4_sentiment.ipynb", "q4_dev_conf.png", "q4_dev_pred.txt",
-        "timestamp.txt"}
+        "timestamp.txt", "submission_secret.txt"}
+    secret = (folder / "submission_secret.txt").read_text()
+    assert len(secret) == 128  # made as `nbgrader submit` makes one, then kept
     assert (folder / "timestamp.txt").read_text() == "2026-12-04 03:05:00.000000 UTC"
 
     nb = nbformat.read(folder / "q4_sentiment.ipynb", 4)
@@ -55,6 +57,8 @@ def test_the_folder_has_what_formgrader_and_nbgrader_read(tmp_path, cells):
     assert "nbgrader" not in nb.cells[conf].metadata  # never a graded cell
     q1 = nbformat.read(folder / "q1_softmax.ipynb", 4)
     assert not any("autograder" in c.metadata for c in q1.cells)  # q4's artifacts only
+    write_autograded(tmp_path / "autograded", "ps1", result, executed(tmp_path))
+    assert (folder / "submission_secret.txt").read_text() == secret
 
 
 def test_artifacts_render_escaped_in_formgraders_html(tmp_path, cells):
