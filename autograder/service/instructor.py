@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from autograder.report.standing import Standing
 from autograder.service import records
 from autograder.service.auth import token_holders
-from autograder.service.db import Database, Job, SubmissionRow
+from autograder.service.db import Database, Job, SubmissionRow, Token
 from autograder.service.queue import JobQueue
 
 STATES = ("queued", "running", "done", "failed")
@@ -57,6 +57,25 @@ def roster(db: Database) -> list[RosterEntry]:
         entry.submissions, entry.last_at = int(count), float(last_at)
         entry.last_state = latest.get(student)
     return [entries[name] for name in sorted(entries)]
+
+
+def entry_for(db: Database, student: str) -> RosterEntry | None:
+    """One student's line of the roster (only their uploads are read), or None if they
+    neither hold a token nor ever submitted."""
+    found = records.standings(db, student).get(student)
+    with db.session() as s:
+        has_token = s.scalar(select(func.count()).select_from(Token)
+                             .where(Token.student == student)) > 0
+        rows = s.execute(select(SubmissionRow.created_at, Job.state)
+                         .join(Job, Job.submission_id == SubmissionRow.id)
+                         .where(SubmissionRow.student == student)
+                         .order_by(SubmissionRow.created_at)).all()
+    if not has_token and not rows:
+        return None
+    entry = RosterEntry(student, found, len(rows), has_token=has_token)
+    if rows:
+        entry.last_at, entry.last_state = float(rows[-1][0]), rows[-1][1]
+    return entry
 
 
 def submissions(db: Database, student: str | None = None, state: str | None = None,

@@ -63,7 +63,7 @@ def one_student(request: Request, student: str, _who: Staff) -> dict:
     """One student's standing grade and all their submissions, newest first."""
     db = context(request).db
     name = known_student(student)
-    entry = next((e for e in klass.roster(db) if e.student == name), None)
+    entry = klass.entry_for(db, name)
     if entry is None:
         raise ApiError(404, "no such student")
     rows = klass.submissions(db, student=name)

@@ -62,7 +62,7 @@ def student_page(request: Request, student: str) -> Response:
     except GradebookError:
         raise ApiError(404, "no such student") from None
     db = context(request).db
-    entry = next((e for e in klass.roster(db) if e.student == name), None)
+    entry = klass.entry_for(db, name)
     if entry is None:
         raise ApiError(404, "no such student")
     return _page(request, "instructor_student.html", entry=entry,

@@ -36,6 +36,16 @@ def test_roster_has_token_holders_and_submitters(db):
     assert {e.student: e for e in klass.roster(db)}["erin"].has_token
 
 
+def test_one_entry_is_the_roster_s_line(db):
+    lines = {e.student: e for e in klass.roster(db)}
+    for student in ("alice", "dave", "erin"):
+        one = klass.entry_for(db, student)
+        assert (one.submissions, one.last_at, one.last_state, one.has_token) == (
+            lines[student].submissions, lines[student].last_at, lines[student].last_state,
+            lines[student].has_token)
+    assert klass.entry_for(db, "zed") is None
+
+
 def test_submission_filters(db):
     def ids(**filters) -> list[str]:
         return [r.id for r, _job in klass.submissions(db, **filters)]
