@@ -60,14 +60,17 @@ def describe(row: SubmissionRow, job: Job, detail: bool = True) -> dict[str, Any
 def describe_standing(current: Standing[str] | None) -> dict[str, Any]:
     """The JSON view of a standing grade: total and, per notebook, its score and source."""
     if current is None:
-        return {"score": None, "max_score": None, "notebooks": []}
+        return {"score": None, "max_score": None, "notebooks": [], "missing": [],
+                "submitted_max": None}
     result = current.result
     return {"score": result.auto_score, "max_score": result.auto_max, "notebooks": [{
         "name": nb.name, "status": nb.status, "score": notebook_auto_score(nb),
         "max_score": notebook_auto_max(nb), "submission": current.sources.get(nb.name),
         "late_penalty": getattr(nb, "late_penalty", 0.0),
     } for nb in result.notebooks], "missing": [
-        nb.name for nb in result.notebooks if nb.name not in current.sources]}
+        nb.name for nb in result.notebooks if nb.name not in current.sources],
+        "submitted_max": round(sum(notebook_auto_max(nb) for nb in result.notebooks
+                                   if nb.name in current.sources), 6)}
 
 
 # --- H3: what an upload held, its own score, and the deadline it met ----------------------
