@@ -113,6 +113,7 @@ def grade(root: Path = layout.ROOT, home: Path = layout.GRADER_HOME,
     try:
         config = PackageConfig.load(root / layout.SOURCE / layout.CONFIG)
         settings = config.grading_settings(root / layout.SOURCE / layout.COURSE, site)
+        settings = _within_container_memory(settings)
         temp = home / layout.TEMP
         lock_down(temp)
         scratch.use_folder(temp)
@@ -136,6 +137,19 @@ def grade(root: Path = layout.ROOT, home: Path = layout.GRADER_HOME,
     log.info("graded: %g / %g automatic points in %.1f s", result.auto_score, result.auto_max,
              time.monotonic() - started)
     return 0
+
+
+def _within_container_memory(settings):
+    """A notebook's memory limit no larger than the container's (Gradescope's memory setting),
+    so the limit a student is told is the one that stopped them."""
+    from autograder.gradescope.sandbox import container_memory_mb
+
+    limit = container_memory_mb()
+    if limit is not None and limit < settings.memory_mb:
+        log.info("notebook memory limit %d MiB: the container's (the package says %d MiB)",
+                 limit, settings.memory_mb)
+        return settings.model_copy(update={"memory_mb": limit})
+    return settings
 
 
 def _write_failure(results: Path, message: str) -> None:

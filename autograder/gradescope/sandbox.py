@@ -175,6 +175,7 @@ class ContainerSandbox(Sandbox):
                 "LOGNAME": "sandbox", **(env or {})},
                 path=f"{self.python.parent}:/usr/bin:/bin")
             program = [str(self.python), *argv[1:]] if argv[0] == "python" else list(argv)
+            oom_before = container_oom_kills()
             with open(work / "stdout", "wb") as out, open(work / "stderr", "wb") as err:
                 status, timed_out, wall = self._execute(program, run_env, limits, uid, out, err)
             _kill_uid(uid)
@@ -185,9 +186,10 @@ class ContainerSandbox(Sandbox):
             exit_code, sig = split_status(status)
             if timed_out:
                 exit_code = None
+            # the OOM killer took a process of the container (the student's go first)
+            oom = (oom_before is not None and (container_oom_kills() or 0) > oom_before)
             reason = killed_reason(timed_out=timed_out, sig=sig, stderr_tail=stderr,
-                                   output_full=output_full,
-                                   oom_killed=sig == signal.SIGKILL and not timed_out)
+                                   output_full=output_full, oom_killed=oom and exit_code != 0)
             log.info("container run %s as uid %d: exit=%s signal=%s reason=%s in %.2fs",
                      [a[:60] for a in argv[:3]], uid, exit_code, sig, reason, wall)
             return RunResult(exit_code=exit_code, signal=sig, timed_out=timed_out,
@@ -285,6 +287,41 @@ def _preexec(limits: Limits, uid: int) -> Callable[[], None]:
 
 
 # ---------------------------------------------------------------- after the run
+
+
+OOM_EVENTS = (Path("/sys/fs/cgroup/memory.events"),  # cgroup v2: the container's own
+              Path("/sys/fs/cgroup/memory/memory.oom_control"))  # cgroup v1
+"""Where the container's count of OOM kills is (``oom_kill N``)."""
+
+
+MEMORY_LIMITS = (Path("/sys/fs/cgroup/memory.max"),
+                 Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
+
+
+def container_memory_mb() -> int | None:
+    """The container's memory limit in MiB (Gradescope's memory setting), None if unlimited
+    or unknown."""
+    for path in MEMORY_LIMITS:
+        try:
+            value = int(path.read_text().strip())
+        except (OSError, ValueError):  # "max": unlimited
+            continue
+        return value // 2**20 if value < 2**50 else None
+    return None
+
+
+def container_oom_kills() -> int | None:
+    """How many processes the OOM killer took in this container's memory cgroup so far
+    (None where the kernel does not say)."""
+    for path in OOM_EVENTS:
+        try:
+            for line in path.read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill":
+                    return int(value)
+        except (OSError, ValueError):
+            continue
+    return None
 
 
 def _uids_running() -> set[int]:
