@@ -69,3 +69,4 @@ def test_web_login_refuses_a_bad_token(service):
     ok = httpx.post(server.url + "/login", data={"token": tokens["bob"]}, timeout=30)
     assert ok.status_code == 303
     assert "httponly" in ok.headers["set-cookie"].lower()
+    assert tokens["bob"].split(".")[1] not in ok.headers["set-cookie"]  # a session id, not it
