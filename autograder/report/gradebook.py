@@ -169,10 +169,11 @@ def _check_result(result: SubmissionResult, cells: dict[str, set[str]], assignme
 
 
 def _set_due_date(gb: Gradebook, assignment: str, settings: DeadlineSettings) -> None:
-    """The assignment's due date as nbgrader keeps it (naive UTC), from the course settings."""
+    """The assignment's due date as nbgrader keeps it (naive UTC), from the course settings;
+    a due date set in nbgrader is left alone when the settings have none."""
     due = deadlines.to_nbgrader(deadlines.assignment_due(settings, assignment))
     found = gb.find_assignment(assignment)
-    if found.duedate != due:
+    if due is not None and found.duedate != due:
         found.duedate = due
         gb.db.commit()
 
@@ -188,7 +189,8 @@ def _sync_one(gb: Gradebook, result: SubmissionResult, assignment: str,
     if timestamp is None and result.submitted_at:  # the service's upload time
         timestamp = deadlines.to_nbgrader(datetime.fromisoformat(result.submitted_at))
     extra: dict[str, object] = {"timestamp": timestamp} if timestamp is not None else {}
-    if deadline_settings is not None:
+    if deadline_settings is not None and deadline_settings.extensions_csv is not None:
+        # the course's extensions file is the record; without one, formgrader's stand
         extra["extension"] = deadlines.nbgrader_extension(deadline_settings, student,
                                                           assignment)
     with warnings.catch_warnings():

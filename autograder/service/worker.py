@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 
 from autograder.engine.results import SubmissionResult
 from autograder.engine.submission import Submission, SubmissionError
-from autograder.report import GradebookError, sync_gradebook
+from autograder.report import GradebookError
 from autograder.sandbox import SandboxUnavailable
 from autograder.service.db import Database, SubmissionRow
-from autograder.service.grading import to_submission
+from autograder.service.gradebook import write_standing  # H2
+from autograder.service.grading import finish_result, to_submission  # H2: finish_result
 from autograder.service.processes import (
     Engine,
     GradingCrashed,
@@ -130,7 +131,10 @@ class Worker:
         except SubmissionError as exc:
             submission = Submission(row.student, problems=[str(exc)])
         notebooks = self.settings.data_dir / "notebooks" / row.id
-        return self.engine.grade(submission, notebooks)
+        # --- H2: notes, artifacts and the late policy at the upload's arrival
+        result = self.engine.grade(submission, notebooks)
+        return finish_result(self.settings, submission, result, notebooks, row.created_at)
+        # --- end H2
 
     def _sync_gradebook(self, student: str, attempts: int = 3) -> None:
         """Write the student's standing grade (each notebook from their latest graded upload
@@ -147,15 +151,14 @@ class Worker:
             log.exception("%s: the gradebook could not be written", student)
 
     def _write_standing(self, student: str, attempts: int) -> None:
-        url = self.settings.gradebook_url
         refused: dict[str, str] = {}
         for attempt in range(1, attempts + 1):
             mark = self._last_graded(student)
             current = standings(self.db, student).get(student)
             if current is None:
                 return
-            try:
-                summary = sync_gradebook([current.result], url, self.settings.assignment)
+            try:  # --- H2: the autograded folder formgrader opens, then the gradebook
+                summary = write_standing(self.settings, current)
             except GradebookError as exc:
                 log.error("%s: not written to the gradebook: %s", student, exc)
                 return
