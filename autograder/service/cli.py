@@ -1,4 +1,5 @@
-"""The service's commands: serve, worker, tokens, instructor-token, db (wired in autograder.cli)."""
+"""The service's commands: serve, worker, tokens, instructor-token, db, backup, restore
+(wired in autograder.cli)."""
 
 from __future__ import annotations
 
@@ -180,6 +181,70 @@ def db_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def backup_command(args: argparse.Namespace) -> int:
+    """`autograder backup FILE|-`: the database, the gradebook and the data folder."""
+    import os
+    import sys
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from autograder.service.backup import BackupError, backup
+
+    settings = _settings(args)
+    to_stdout = str(args.archive) == "-"
+    tmp = None if to_stdout else args.archive.with_name(f".{args.archive.name}.partial")
+    try:
+        if tmp is None:
+            summary = backup(settings, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                summary = backup(settings, out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, args.archive)
+    except (BackupError, SQLAlchemyError, OSError) as exc:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        log.error("backup failed: %s", reason)
+        return 1
+    log.info("backup of revision %s: %s, gradebook %s, %d files -> %s", summary.revision,
+             _counts(summary.rows), _counts(summary.gradebook_rows) or "none", summary.files,
+             "stdout" if to_stdout else args.archive)
+    return 0
+
+
+def restore_command(args: argparse.Namespace) -> int:
+    """`autograder restore FILE|-`: into a fresh service (or --force over an existing one)."""
+    import sys
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from autograder.service.backup import BackupError, restore
+
+    settings = _settings(args)
+    try:
+        if str(args.archive) == "-":
+            summary = restore(settings, sys.stdin.buffer, force=args.force)
+        else:
+            with open(args.archive, "rb") as source:
+                summary = restore(settings, source, force=args.force)
+    except (BackupError, SQLAlchemyError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        log.error("restore failed: %s", reason)
+        return 1
+    log.info("restored %s, gradebook %s, %d files; database at revision %s",
+             _counts(summary.rows), _counts(summary.gradebook_rows) or "none", summary.files,
+             summary.revision)
+    return 0
+
+
+def _counts(rows: dict[str, int]) -> str:
+    return ", ".join(f"{n} {table}" for table, n in rows.items())
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -221,6 +286,19 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, help="file (default <data dir>/instructor.token)")
     p.add_argument("--force", action="store_true", help="replace an existing token")
     p.set_defaults(func=instructor_token)
+
+    p = sub.add_parser("backup", help="save the service (database, gradebook, uploads) into "
+                       "one .tar.gz")
+    common(p)
+    p.add_argument("archive", type=Path, help="the archive to write (mode 600), - for stdout")
+    p.set_defaults(func=backup_command)
+
+    p = sub.add_parser("restore", help="restore a backup into a fresh service")
+    common(p)
+    p.add_argument("archive", type=Path, help="the archive to read, - for stdin")
+    p.add_argument("--force", action="store_true",
+                   help="replace the tokens, submissions and jobs the database already holds")
+    p.set_defaults(func=restore_command)
 
     p = sub.add_parser("db", help="the service database's schema migrations (Alembic)")
     common(p)
