@@ -283,3 +283,23 @@ def test_a_notebooks_image_output_is_served_as_a_checked_png(site):
     assert SCRIPT not in page and "text/html (not shown)" in page
     image = client.get(f"/api/submissions/{sid}/files/q3_word2vec-0.png")
     assert image.headers["content-type"] == "image/png" and image.content == png(50, 40)
+
+
+def test_an_oversized_body_without_a_length_is_a_page_too(site):
+    client, tokens, _ = site
+    log_in(client, tokens["alice"])
+    boundary = "b0undary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"q3_word2vec.ipynb\"\r\nContent-Type: application/octet-stream"
+            "\r\n\r\n").encode()
+
+    def chunks():
+        yield head
+        for _ in range(64):
+            yield b" " * 65536
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    page = client.post("/upload", content=chunks(), headers={
+        **HTML, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert page.status_code == 413 and page.text.startswith("<!DOCTYPE html>")
+    assert "q3_word2vec.ipynb (4.0 MiB)" in page.text
