@@ -129,8 +129,9 @@ def identify(ctx: ServiceContext, data: bytes) -> str | None:
     return found
 
 
-def _notebook(ctx: ServiceContext, label: str, data: bytes) -> str:
-    """The course notebook these bytes are (checked against the per-notebook limits)."""
+def _notebook(ctx: ServiceContext, label: str, data: bytes, filename: str | None = None) -> str:
+    """The course notebook these bytes are (checked against the per-notebook limits): by the
+    file's name (`filename`, else the label), a browser's copy name, or else its cells."""
     try:
         document = check_notebook(label, data)
     except NotebookTooLargeError as exc:
@@ -142,7 +143,7 @@ def _notebook(ctx: ServiceContext, label: str, data: bytes) -> str:
     if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
         raise BadUploadError(f"{label} is not a notebook (no cells): upload the .ipynb file "
                              "Jupyter saved")
-    name = canonical(label, {f"{n}.ipynb" for n in ctx.notebooks})
+    name = canonical(filename or label, {f"{n}.ipynb" for n in ctx.notebooks})
     if name is not None:
         return name[:-len(".ipynb")]
     found = identify(ctx, data)
@@ -216,9 +217,6 @@ def check_files(ctx: ServiceContext, files: list[tuple[str, bytes]]) -> Checked:
         else:
             raise BadUploadError(f"{label} is not part of this assignment's hand-in; "
                                  f"{_expected(ctx)}")
-    if not notebooks:
-        raise BadUploadError(f"{', '.join(labels.values())}: choose the notebook that made "
-                             "them too (the files of a run go with their notebook)")
     _with_their_notebooks(notebooks, list(artifacts.values()), labels)
     sent = [base_name(n) for n, _ in files]
     if len(notebooks) == 1 and not artifacts:
@@ -254,7 +252,7 @@ def _check_zip(ctx: ServiceContext, label: str, data: bytes) -> Checked:
     labels: dict[str, str] = {}
     for name, content in submission.files.items():
         where = f"{label}: {name[:100]}"
-        _add(notebooks, labels, _notebook(ctx, where, content), where, content)
+        _add(notebooks, labels, _notebook(ctx, where, content, name), where, content)
     if not notebooks:
         known = ", ".join(f"{n}.ipynb" for n in ctx.notebooks)
         raise BadUploadError(f"{label} holds no notebook of the assignment: the zip must hold "
@@ -268,12 +266,6 @@ def _check_zip(ctx: ServiceContext, label: str, data: bytes) -> Checked:
     checked = Checked("zip", None, b"", notebooks, artifacts, notes, [label])
     checked.data = _pack(checked)
     return checked
-
-
-def classify(ctx: ServiceContext, filename: str, data: bytes) -> tuple[str, str | None]:
-    """("notebook", its name) or ("zip", None) for one file; UploadError otherwise."""
-    checked = check_files(ctx, [(filename, data)])
-    return checked.kind, checked.notebook
 
 
 def late_verdict(ctx: ServiceContext, student: str, at: float) -> Lateness | None:

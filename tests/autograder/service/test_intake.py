@@ -108,3 +108,20 @@ def test_a_notebook_with_too_many_cells_is_refused(api):
 
 def test_a_normal_notebook_is_still_accepted(api):
     assert post(api, "q1_softmax.ipynb", honest_q1()).status_code == 202
+
+
+def test_a_notebook_is_known_by_its_name_in_a_zip_too_whatever_its_cells(ctx):
+    from tests.autograder.service.files import notebook_with_outputs
+
+    stripped = notebook_with_outputs([])  # no nbgrader metadata: only the name says which
+    row = intake.accept(ctx, "alice", "ps1.zip", zip_of({"ps1/q2_neural (1).ipynb": stripped,
+                                                         "q1_softmax.ipynb": stripped}))
+    assert json.loads(row.manifest_json)["notebooks"] == ["q1_softmax", "q2_neural"]
+
+
+def test_a_renamed_notebook_is_known_by_its_cells(ctx):
+    row = intake.accept(ctx, "alice", "Untitled (3).ipynb", honest_q1())
+    assert (row.kind, row.notebook) == ("notebook", "q1_softmax")
+    with pytest.raises(intake.BadUploadError, match="Untitled.ipynb is not one of this "
+                                                    "assignment's notebooks"):
+        intake.accept(ctx, "alice", "Untitled.ipynb", b'{"cells": []}')
