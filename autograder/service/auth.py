@@ -85,6 +85,10 @@ class InstructorKey:
     def __init__(self, token: str | None):
         self._salt = secrets.token_hex(16)
         self._digest = _digest(self._salt, token) if token else None
+        # stable across restarts, so a web session can tell which token opened it; the token
+        # has full entropy, so its hash gives nothing away
+        self.fingerprint = (hashlib.sha256(b"instructor-session:" + token.encode()).hexdigest()
+                            if token else None)
 
     def matches(self, token: str) -> bool:
         if self._digest is None:

@@ -81,6 +81,8 @@ class WebSession(Base):
     student: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
     created_at: Mapped[float] = mapped_column(Float)
     expires_at: Mapped[float] = mapped_column(Float, index=True)
+    # the instructor's: a fingerprint of the token that opened it (auth.InstructorKey)
+    credential: Mapped[str | None] = mapped_column(String(64), nullable=True)
 # --- end web sessions ----------------------------------------------------------------------
 
 

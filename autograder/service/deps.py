@@ -42,7 +42,9 @@ def identify(ctx: ServiceContext, token: str | None) -> Identity | None:
 
 def signed_in(request: Request) -> Identity | None:
     """Who the browser's session cookie belongs to (None: no, unknown or expired session)."""
-    return sessions.identity_of(context(request).db, request.cookies.get(COOKIE))
+    ctx = context(request)
+    return sessions.identity_of(ctx.db, request.cookies.get(COOKIE),
+                                instructor=ctx.instructor.fingerprint)
 
 
 def session_cookie(request: Request, response: Response, session_id: str) -> None:

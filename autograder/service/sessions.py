@@ -28,27 +28,33 @@ def _digest(session_id: str) -> str:
 
 
 def open_session(db: Database, who: Identity, lifetime_seconds: float,
-                 now: float | None = None) -> str:
+                 now: float | None = None, credential: str | None = None) -> str:
     """A fresh session for who; returns its id (shown once, to be put in the cookie).
+    credential: for the instructor, the fingerprint of the token used (see identity_of).
     Expired sessions are removed on the way, so the table never grows without bound."""
     now = time.time() if now is None else now
     session_id = secrets.token_urlsafe(32)  # 256 random bits
     with db.session() as s, s.begin():
         s.execute(delete(WebSession).where(WebSession.expires_at <= now))
         s.add(WebSession(digest=_digest(session_id), student=who.student, created_at=now,
-                         expires_at=now + lifetime_seconds))
+                         expires_at=now + lifetime_seconds, credential=credential))
     return session_id
 
 
-def identity_of(db: Database, session_id: str | None, now: float | None = None
-                ) -> Identity | None:
-    """Who holds this session id, or None (unknown, malformed or expired)."""
+def identity_of(db: Database, session_id: str | None, now: float | None = None,
+                instructor: str | None = None) -> Identity | None:
+    """Who holds this session id, or None (unknown, malformed or expired). An instructor's
+    session counts only while `instructor`, the fingerprint of the instructor's token now,
+    is the one that opened it: replacing the token (and restarting) signs the old one out.
+    (A student's sessions end when their token is replaced: auth.issue_token.)"""
     if not session_id or len(session_id) > MAX_ID_LENGTH:
         return None
     now = time.time() if now is None else now
     with db.session() as s:
         row = s.scalar(select(WebSession).where(WebSession.digest == _digest(session_id)))
     if row is None or row.expires_at <= now:
+        return None
+    if row.student is None and (instructor is None or row.credential != instructor):
         return None
     return Identity(row.student)
 

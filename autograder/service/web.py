@@ -70,7 +70,9 @@ def login(request: Request, token: Annotated[str, Form()]) -> Response:
     who = identify(ctx, token.strip())
     if who is None:
         return _page(request, "login.html", status=401, error="That token is not valid.")
-    session_id = sessions.open_session(ctx.db, who, ctx.settings.session_hours * 3600)
+    session_id = sessions.open_session(
+        ctx.db, who, ctx.settings.session_hours * 3600,
+        credential=ctx.instructor.fingerprint if who.is_instructor else None)
     response = RedirectResponse("/instructor" if who.is_instructor else "/", status_code=303)
     session_cookie(request, response, session_id)
     return response

@@ -9,10 +9,11 @@ import time
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from autograder.service import sessions
-from autograder.service.auth import Identity, issue_token
+from autograder.service.auth import Identity, InstructorKey, issue_token
 from autograder.service.db import Database, WebSession
 from autograder.service.deps import COOKIE
 from tests.autograder.service.inprocess import running, settings_for, student_token
@@ -41,11 +42,11 @@ def test_a_session_is_random_hashed_and_expires(db):
 
 
 def test_logout_ends_the_session_and_expired_ones_are_swept(db):
-    kept = sessions.open_session(db, Identity(None), 60, now=0.0)
+    kept = sessions.open_session(db, Identity(None), 60, now=0.0, credential="f" * 64)
     gone = sessions.open_session(db, Identity("bob"), 60, now=0.0)
     sessions.close_session(db, gone)
     assert sessions.identity_of(db, gone, now=1.0) is None
-    assert sessions.identity_of(db, kept, now=1.0) == Identity(None)  # the instructor's
+    assert sessions.identity_of(db, kept, now=1.0, instructor="f" * 64) == Identity(None)
     sessions.open_session(db, Identity("carol"), 60, now=500.0)  # sweeps the expired
     with db.session() as s:
         assert len(s.scalars(select(WebSession)).all()) == 1
@@ -58,6 +59,17 @@ def test_a_replaced_token_ends_its_sessions(db):
     issue_token(db, "alice")  # the token leaked: a new one is issued
     assert sessions.identity_of(db, old) is None
     assert sessions.identity_of(db, other) == Identity("bob")
+
+
+def test_a_new_instructor_token_ends_the_old_one_s_sessions(db):
+    old, new = InstructorKey("old-token-0123456789"), InstructorKey("new-token-0123456789")
+    assert old.fingerprint == InstructorKey("old-token-0123456789").fingerprint  # restarts
+    opened = sessions.open_session(db, Identity(None), 3600, credential=old.fingerprint)
+    assert sessions.identity_of(db, opened, instructor=old.fingerprint) == Identity(None)
+    assert sessions.identity_of(db, opened, instructor=new.fingerprint) is None
+    assert sessions.identity_of(db, opened, instructor=None) is None  # no token configured
+    forged = sessions.open_session(db, Identity(None), 3600)  # none recorded: never valid
+    assert sessions.identity_of(db, forged, instructor=old.fingerprint) is None
 
 
 def _login(url: str, token: str, **kwargs) -> httpx.Response:
@@ -147,3 +159,16 @@ def test_a_session_changes_nothing_from_another_site(tmp_path):
                             headers={"Origin": "https://evil.example",
                                      "Authorization": f"Bearer {INSTRUCTOR}"})
         assert bearer.status_code == 202
+
+
+def test_restarting_with_a_new_instructor_token_signs_the_old_one_out(tmp_path):
+    settings = settings_for(tmp_path)
+    with running(settings) as url:
+        copy = {COOKIE: _login(url, INSTRUCTOR).cookies[COOKIE]}
+        assert httpx.get(f"{url}/instructor", cookies=copy).status_code == 200
+    with running(settings) as url:  # restarted, same token: still signed in
+        assert httpx.get(f"{url}/instructor", cookies=copy).status_code == 200
+    rotated = settings.model_copy(update={"instructor_token": SecretStr("a-new-token-9876543210")})
+    with running(rotated) as url:
+        assert httpx.get(f"{url}/instructor", cookies=copy).status_code == 303
+        assert httpx.get(f"{url}/api/instructor/stats", cookies=copy).status_code == 401

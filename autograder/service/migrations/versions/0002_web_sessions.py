@@ -5,8 +5,10 @@ Revises: 0001
 Create Date: 2026-12-02
 
 One table, web_sessions: the SHA-256 of each random session id, who it is (a student, or
-NULL for the instructor) and when it expires. Cookies issued before this revision held raw
-tokens; they match no session, so those browsers are simply asked to log in again.
+NULL for the instructor), when it expires, and for the instructor the fingerprint of the
+token that opened it (a new instructor token ends the old one's sessions). Cookies issued
+before this revision held raw tokens; they match no session, so those browsers are simply
+asked to log in again.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def upgrade() -> None:
         sa.Column("student", sa.String(length=128), nullable=True),
         sa.Column("created_at", sa.Float(), nullable=False),
         sa.Column("expires_at", sa.Float(), nullable=False),
+        sa.Column("credential", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("digest"),
     )
     op.create_index(op.f("ix_web_sessions_student"), "web_sessions", ["student"], unique=False)
