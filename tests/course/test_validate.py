@@ -114,6 +114,25 @@ def test_honest_notebooks_pass_and_a_skipped_cbow_passes_with_a_note(tmp_path):
         assert passed and not named, out
 
 
+def test_run_all_survives_a_skipped_cbow(tmp_path, monkeypatch):
+    """Kernel -> Restart & Run All with CBOW left as the stub: no cell fails, the CBOW sanity
+    cell says it was skipped, and (f) SGD and (g) training run (grading mode's short run:
+    without the real SST, the full run's data cell would stop first)."""
+    from nbclient import NotebookClient
+
+    notebooks = honest_submission()
+    notebooks["q3_word2vec"] = _cbow_stub(notebooks["q3_word2vec"])
+    folder = write_folder(tmp_path, notebooks)
+    monkeypatch.setenv("CS224N_GRADING", "1")
+    nb = nbformat.read(folder / "q3_word2vec.ipynb", as_version=4)
+    NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(folder)}}).execute()
+    out = {c.metadata.nbgrader["grade_id"]: "".join(o.get("text", "") for o in c.outputs)
+           for c in nb.cells if c.cell_type == "code" and "nbgrader" in c.metadata}
+    assert "3(e) cbow (extra credit) skipped" in out["q3_cbow_sanity"]
+    assert "3(f) sgd: all 7 sanity checks passed." in out["q3_sgd_sanity"]
+    assert "Saved the" in out["q3_train"]
+
+
 def test_a_softmax_without_the_max_shift_fails_naming_1b(tmp_path):
     mistake = next(m for m in MISTAKES if m.student == "softmax_no_shift")
     folder = write_folder(tmp_path, submission(mistake))
