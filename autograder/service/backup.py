@@ -220,8 +220,10 @@ def _safe_member(name: str) -> PurePosixPath:
     return path
 
 
-def _unpack(source: IO[bytes], stage: Path) -> dict[str, Any]:
-    """Every member into `stage` (regular files and folders only), and the manifest."""
+def _unpack(source: IO[bytes], stage: Path, owners: dict[Path, tuple[int, int]]
+            ) -> dict[str, Any]:
+    """Every member into `stage` (regular files and folders only), and the manifest; each
+    file's owner (uid, gid) as archived into `owners`."""
     try:
         with tarfile.open(fileobj=source, mode="r|gz") as archive:
             for member in archive:
@@ -235,6 +237,7 @@ def _unpack(source: IO[bytes], stage: Path) -> dict[str, Any]:
                 with archive.extractfile(member) as data, open(target, "wb") as out:  # type: ignore[union-attr]
                     shutil.copyfileobj(data, out)
                 os.chmod(target, member.mode & 0o700 or 0o600)
+                owners[target] = (member.uid, member.gid)
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise BackupError(f"not a readable backup archive ({exc})") from exc
     try:
@@ -340,8 +343,11 @@ def _restore_gradebook(url: str, stage: Path) -> dict[str, int]:
     return counts
 
 
-def _restore_files(stage: Path, data_dir: Path) -> int:
+def _restore_files(stage: Path, data_dir: Path, owners: dict[Path, tuple[int, int]]) -> int:
+    """The data folder's files, with their modes; run as root, with their owners too (the
+    API and the workers may run as different users: compose's api is uid 1000)."""
     count = 0
+    as_root = os.geteuid() == 0
     source = stage / "data"
     if not source.is_dir():
         return 0
@@ -349,10 +355,12 @@ def _restore_files(stage: Path, data_dir: Path) -> int:
         if not path.is_file():
             continue
         target = data_dir / path.relative_to(source)
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _make_folders(target.parent, data_dir, as_root)
         tmp = target.with_name(f".{target.name}.restoring")
         shutil.copyfile(path, tmp)
         os.chmod(tmp, path.stat().st_mode & 0o777)
+        if as_root and path in owners:
+            os.chown(tmp, *owners[path])
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp, target)
@@ -360,12 +368,28 @@ def _restore_files(stage: Path, data_dir: Path) -> int:
     return count
 
 
+def _make_folders(folder: Path, data_dir: Path, as_root: bool) -> None:
+    """Create `folder` and its missing parents under data_dir; as root, owned by data_dir's
+    owner (the service's user), so the service can still write in them."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    data_dir.mkdir(parents=True, exist_ok=True)
+    owner = data_dir.stat()
+    for made in reversed(missing):
+        made.mkdir(mode=0o700, exist_ok=True)
+        if as_root:
+            os.chown(made, owner.st_uid, owner.st_gid)
+
+
 def restore(settings: ServiceSettings, source: IO[bytes], force: bool = False) -> Summary:
     """Restore the archive read from `source` into the service described by `settings`."""
     summary = Summary()
     with tempfile.TemporaryDirectory(prefix="autograder-restore-") as tmp:
         stage = Path(tmp)
-        manifest = _unpack(source, stage)
+        owners: dict[Path, tuple[int, int]] = {}
+        manifest = _unpack(source, stage, owners)
         revision = manifest.get("revision")
         known = {s.revision for s in migrate.ScriptDirectory.from_config(
             migrate.alembic_config()).walk_revisions()}
@@ -392,5 +416,5 @@ def restore(settings: ServiceSettings, source: IO[bytes], force: bool = False) -
             else:
                 log.warning("the backup has a gradebook but AUTOGRADER_GRADEBOOK_URL is not "
                             "set: the gradebook was not restored")
-        summary.files = _restore_files(stage, settings.data_dir)
+        summary.files = _restore_files(stage, settings.data_dir, owners)
     return summary
