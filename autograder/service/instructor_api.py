@@ -27,6 +27,8 @@ router = APIRouter(prefix="/api/instructor", tags=["instructor"])
 docs_router = APIRouter()
 Staff = Annotated[Identity, Depends(staff)]
 State = Literal["queued", "running", "done", "failed"]
+Since = Annotated[float, Query(ge=0, allow_inf_nan=False,
+                               description="the regrade's start (Unix time), as POST answered")]
 
 
 def roster_view(entry: klass.RosterEntry) -> dict[str, Any]:
@@ -100,7 +102,7 @@ async def regrade_all(request: Request, _who: Staff,
 
 
 @router.get("/regrade")
-def regrade_progress(request: Request, since: float, _who: Staff) -> dict:
+def regrade_progress(request: Request, since: Since, _who: Staff) -> dict:
     """How many of the submissions made before `since` were graded again since then."""
     progress = klass.regrade_progress(context(request).db, since)
     return {"since": since, "total": progress.total, "done": progress.done,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -99,7 +99,8 @@ def regrade_one(request: Request, submission_id: str) -> Response:
 
 
 @router.get("/instructor/regrade", response_class=HTMLResponse)
-def regrade_page(request: Request, since: float | None = None) -> Response:
+def regrade_page(request: Request, since: Annotated[float | None, Query(
+        ge=0, allow_inf_nan=False)] = None) -> Response:
     """The regrade-all form; with ?since= the progress of the regrade started then (the page
     refreshes itself every 2 s until every submission is finished again)."""
     if (refused := _refusal(request)) is not None:

@@ -70,12 +70,14 @@ def test_submissions_filter_by_student_status_and_time(site, query, expected):
     assert [s["id"] for s in r.json()["submissions"]] == [ids[i] for i in expected]
 
 
-@pytest.mark.parametrize("query", [{"status": "lost"}, {"since": "yesterday"},
-                                   {"limit": "0"}, {"limit": "100000"}])
-def test_a_malformed_filter_is_a_400(site, query):
+@pytest.mark.parametrize(("path", "query"), [
+    ("submissions", {"status": "lost"}), ("submissions", {"since": "yesterday"}),
+    ("submissions", {"limit": "0"}), ("submissions", {"limit": "100000"}),
+    ("regrade", {"since": "nan"}), ("regrade", {"since": "-1"}), ("regrade", {})])
+def test_a_malformed_filter_is_a_400(site, path, query):
     url, _tokens, _ids = site
     with staff(url) as api:
-        r = api.get("/api/instructor/submissions", params=query)
+        r = api.get(f"/api/instructor/{path}", params=query)
     assert r.status_code == 400 and "error" in r.json()
 
 
