@@ -27,6 +27,7 @@ fi
 
 pyver="$("$PYTHON" -c 'import sys; print(sys.implementation.cache_tag, sys.base_prefix)')"
 want="packages: ${PACKAGES[*]}
+versions: the installing environment's (pip freeze constraints)
 python: $pyver
 matplotlib font cache: 1
 bytecode: compiled"
@@ -39,12 +40,22 @@ fi
 parent="$(dirname "$dir")"
 mkdir -p "$parent"
 tmp="$(mktemp -d "$parent/.sandbox-runtime.XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" "$tmp.constraints"' EXIT
 log "installing ${PACKAGES[*]} into $dir"
-# pip may warn once per missing project about local file:// indexes: that says nothing useful
-"$PYTHON" -m pip install --quiet --disable-pip-version-check --target "$tmp" \
-    "${PACKAGES[@]}" 2>&1 | { grep -v "^WARNING: Location 'file://.*' is ignored" >&2 || true; }
-[ "${PIPESTATUS[0]}" -eq 0 ] || die "pip install failed"
+# the versions the grader's own environment has (numpy above all: the sandbox computes what
+# the grader compares), and no clash with what that environment pins (pip checks --target
+# installs against it: celery pins python-dateutil)
+"$PYTHON" -m pip freeze --exclude-editable --disable-pip-version-check 2>/dev/null \
+    | grep -E '^[A-Za-z0-9_.-]+==' >"$tmp.constraints" || true
+# pip's output (its warnings about this machine's indexes included) goes to a log, shown
+# only when it fails
+pip_log="$parent/sandbox-runtime-pip.log"
+if ! "$PYTHON" -m pip install --disable-pip-version-check --target "$tmp" \
+        --constraint "$tmp.constraints" "${PACKAGES[@]}" >"$pip_log" 2>&1; then
+    tail -n 40 "$pip_log" >&2
+    die "pip install failed (log: $pip_log)"
+fi
+rm -f "$tmp.constraints"
 # -I -S: no site-packages of the installing Python, only the new folder
 "$PYTHON" -I -S -c 'import sys; sys.path.insert(0, sys.argv[1]); import os
 os.environ["MPLBACKEND"] = "Agg"
