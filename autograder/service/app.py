@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from autograder.service import api, instructor_api, instructor_web, web
+from autograder.service import api, instructor_api, instructor_web, manual_feedback, web
 from autograder.service.celery_queue import CeleryJobQueue, Sweeper
 from autograder.service.context import ServiceContext
 from autograder.service.errors import install_handlers
@@ -61,6 +61,7 @@ def create_app(settings: ServiceSettings, workers: int | None = None) -> ASGIApp
     app.include_router(instructor_api.router)
     app.include_router(instructor_api.docs_router)
     app.include_router(instructor_web.router)
+    app.include_router(manual_feedback.router, include_in_schema=False)  # H2: staff's grading
     return behind_proxies(BodyLimit(app, settings.max_upload_bytes + MULTIPART_OVERHEAD),
                           settings.trusted_proxies)
 

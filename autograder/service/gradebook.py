@@ -90,7 +90,11 @@ def write_standing(settings: ServiceSettings, current: Standing[str]) -> SyncSum
                           if artifact_question(a) == artifact_question(name)})
     submitted = datetime.fromisoformat(result.submitted_at) if result.submitted_at else None
     root = autograded_root(settings)
-    write_autograded(root, settings.assignment, result, executed, artifacts, submitted)
+    try:
+        write_autograded(root, settings.assignment, result, executed, artifacts, submitted)
+    except OSError as exc:  # e.g. a read-only course folder: the scores still count
+        log.error("%s: the autograded folder %s could not be written (%s); formgrader will "
+                  "not open this submission until it can", result.student, root, exc)
     return sync_gradebook([result], settings.gradebook_url or "", settings.assignment, root,
                           deadline_settings=settings.deadline_settings())
 
