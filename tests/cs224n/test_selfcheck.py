@@ -3,6 +3,7 @@
 import importlib
 import json
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -98,6 +99,19 @@ def test_validate_part_acts_only_under_validation(reference, monkeypatch):
     with np.errstate(all="ignore"), pytest.raises(AssertionError, match=r"1\(b\) softmax"):
         validate_part("1(b)", broken)
     validate_part("3(e) cbow", dict(reference, cbow=cbow))  # a skipped extra credit passes
+
+
+def test_validation_lets_no_warning_reach_stderr(reference, monkeypatch):
+    """validate fails a graded cell with any stderr output: advice must not fail it."""
+    def sigmoid(x):  # warns, as numpy does about an overflow: advice worth no points
+        warnings.warn("overflow encountered in exp", RuntimeWarning, stacklevel=1)
+        return reference["sigmoid"](x)
+
+    monkeypatch.setenv("NBGRADER_VALIDATING", "1")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        validate_part("2(e)", dict(reference, sigmoid=sigmoid))
+    assert seen == []
 
 
 def test_messages_fit_validates_report(reference, monkeypatch):
