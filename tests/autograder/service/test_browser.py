@@ -176,8 +176,8 @@ def page_checks(driver: WebDriver, notebook: str) -> list[dict]:
 def assert_page_matches_api(driver: WebDriver, view: dict) -> dict:
     """The page's score, notebook heading and checks table agree with the JSON API."""
     assert driver.find_element(By.ID, "status").text.strip() == view["status"] == "done"
-    assert fraction(driver.find_element(By.ID, "score").text) == pytest.approx(
-        (view["score"], view["max_score"]))
+    assert fraction(driver.find_element(By.ID, "score").text) == pytest.approx(  # H3: the
+        (view["upload_score"], view["upload_max"]))  # score of the notebooks it held
     notebook = graded_notebook(view)
     name = notebook["name"]
     heading = driver.find_element(By.ID, f"notebook-{name}").text
