@@ -43,6 +43,7 @@ from autograder.engine import grade as grade_module  # noqa: E402
 from autograder.engine.course import AssignmentCopy  # noqa: E402
 from autograder.engine.grade import Grader, GradingOptions  # noqa: E402
 from autograder.engine.submission import load_folder  # noqa: E402
+from autograder.kernel import zygote  # noqa: E402
 from autograder.report import write_feedback, write_grades_csv, write_results_json  # noqa: E402
 from autograder.sandbox import Limits, get_sandbox  # noqa: E402
 
@@ -134,30 +135,43 @@ def profiled_grader(course: AssignmentCopy, options: GradingOptions,
             with timed(profile_of().cpu, "grader: job folder (support files, notebooks, calls)"):
                 super()._prepare_job(job, restored)
 
-        def _run_sandbox(self, job: Path, name: str):  # type: ignore[override]
+        def _run_sandbox(self, job: Path, names: list[str]):  # type: ignore[override]
             profile = profile_of()
             start = cpu_now()
-            run = super()._run_sandbox(job, name)
+            run = super()._run_sandbox(job, names)
             total = cpu_now() - start
-            runner = _read_json(job / "_out" / "progress.json").get("cpu", {})
-            records = _read_json(job / "_out" / "cells.json") or []
-            nb = json.loads((job / f"{name}.ipynb").read_text())
+            results = job / zygote.RESULTS_DIR
             inner = 0.0
-            for key, label in (("start", "interpreter start + runner imports"),
-                               ("shell", "IPython shell")):
-                profile.cpu[f"{name}: {label}"] += runner.get(key, 0.0)
-                inner += runner.get(key, 0.0)
-            cells_total = 0.0
-            for record in records:
-                seconds = float(record.get("cpu_seconds", 0.0))
-                cells_total += seconds
-                label = (f"{name}: cell {_cell_label(nb, record['index'])}"
-                         if seconds >= heavy_cell else f"{name}: other cells")
-                profile.cpu[label] += seconds
-            inner += cells_total
-            profile.cpu[f"{name}: calls"] += runner.get("calls", 0.0)
-            inner += runner.get("calls", 0.0)
-            profile.cpu[f"{name}: sandbox (bwrap, cgroups, copies, keeper)"] += total - inner
+            own = _read_json(results / zygote.PROFILE_FILE)
+            for key, label in (("start", "interpreter start"),
+                               ("setup", "zygote: take the calls, read the files"),
+                               ("preload", "zygote: preload numpy, IPython, the course's "
+                                           "imports")):
+                profile.cpu[f"sandbox: {label}"] += own.get(key, 0.0)
+                inner += own.get(key, 0.0)
+            for name in names:
+                runner = _read_json(results / name / "progress.json").get("cpu", {})
+                records = _read_json(results / name / "cells.json") or []
+                nb = json.loads((job / zygote.FILES_DIR / f"{name}.ipynb").read_text())
+                profile.cpu[f"{name}: IPython shell"] += runner.get("shell", 0.0)
+                inner += runner.get("shell", 0.0)
+                for record in records:
+                    seconds = float(record.get("cpu_seconds", 0.0))
+                    inner += seconds
+                    label = (f"{name}: cell {_cell_label(nb, record['index'])}"
+                             if seconds >= heavy_cell else f"{name}: other cells")
+                    profile.cpu[label] += seconds
+                profile.cpu[f"{name}: calls"] += runner.get("calls", 0.0)
+                inner += runner.get("calls", 0.0)
+                status = _read_json(results / name / zygote.STATUS_FILE)
+                child = status.get("child_cpu", 0.0) - runner.get("shell", 0.0) - sum(
+                    float(r.get("cpu_seconds", 0.0)) for r in records) - runner.get("calls", 0.0)
+                profile.cpu[f"{name}: the child's own (fork, keeper, files, exit)"] += child
+                profile.cpu[f"{name}: the zygote's (clean, files, kill, results)"] += \
+                    status.get("zygote_cpu", 0.0)
+                inner += child + status.get("zygote_cpu", 0.0)
+            profile.cpu["sandbox: the rest (bwrap, cgroups, copies, forks, keepers, clean-ups)"] \
+                += total - inner
             return run
 
         def _judge(self, plan, student, failure):  # type: ignore[override]

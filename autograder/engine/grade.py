@@ -8,13 +8,16 @@ plain data and judges them with the checks catalogue against the reference solut
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
+import re
 import shutil
+import signal
 import tempfile
-import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import nbformat
@@ -32,7 +35,7 @@ from autograder.engine.results import (
     SubmissionResult,
 )
 from autograder.engine.submission import Submission
-from autograder.kernel import keeper, wire
+from autograder.kernel import keeper, wire, zygote
 from autograder.kernel.runner import STARTED
 from autograder.sandbox import Limits, RunResult, Sandbox, SandboxUnavailable
 from autograder.settings import GradingSettings, SandboxSettings, declared_default
@@ -43,6 +46,9 @@ RUNTIME_FILES = {f"/opt/grader/kernel/{p.name}": p for p in KERNEL_DIR.glob("*.p
 HIDDEN_PLACEHOLDER = "# hidden tests: run by the grader outside your notebook"
 SANITY_PLACEHOLDER = "# sanity checks: yours to run; they do not count for the grade"
 MAX_STATUS_BYTES = 1024**2
+ZYGOTE_SETUP_SECONDS = 60.0
+"""Wall clock a sandbox gets beyond its notebooks' own limits: the zygote's start and imports."""
+_IMPORT_LINE = re.compile(r"^(?:from|import)\s+([A-Za-z_][\w.]*)", re.MULTILINE)
 
 
 @dataclass
@@ -87,6 +93,19 @@ class Grader:
         self._judge_plan = Judge()  # caches the reference's outcomes across submissions
         self._auto_cells = {c.grade_id for c in course.graded_cells if c.auto}
 
+    def warm_up(self) -> None:
+        """Pay now what the first grade would pay: every check's plan and the reference's
+        outcomes on it (cached for every later submission), so a fresh grading process
+        grades its first submission as fast as its next."""
+        for name in self.course.notebooks:
+            for check in CATALOGUE:
+                if check.cell in self._cells_of(name):
+                    plan = plan_for(check, self.options.seed)
+                    for calls in (*(c for _, c in plan.variants),
+                                  *(c for _, c in plan.examples)):
+                        self._judge_plan.reference(calls)
+        self._course_imports  # noqa: B018 - a cached property: read once now
+
     # ------------------------------------------------------------ one submission
 
     def grade(self, submission: Submission, notebooks_dir: Path | None = None
@@ -109,12 +128,14 @@ class Grader:
                 restored[name] = self.course.restore(name, raw, result.problems)
             except NotebookError as exc:
                 failed[name] = NotebookReport(name, "invalid", str(exc))
+        runnable = [name for name in self.course.notebooks if name in restored]
+        reports = self._grade_notebooks(runnable, restored, notebooks_dir) if runnable else {}
         for name in self.course.notebooks:
             if name in failed:
                 report = failed[name]
                 report.cells = self._zero_cells(name, report.message or report.status)
             else:
-                report = self._grade_notebook(name, restored, notebooks_dir)
+                report = reports[name]
             result.notebooks.append(report)
         return result
 
@@ -132,34 +153,70 @@ class Grader:
 
     # ------------------------------------------------------------ one notebook
 
-    def _grade_notebook(self, name: str, restored: dict, notebooks_dir: Path | None
-                        ) -> NotebookReport:
-        checks = [c for c in CATALOGUE if c.cell in self._cells_of(name)]
-        plans = {c.name: plan_for(c, self.options.seed) for c in checks}
-        flat = [call for c in checks for call in plans[c.name].calls]
-        started = time.perf_counter()
+    def _grade_notebooks(self, names: list[str], restored: dict, notebooks_dir: Path | None
+                         ) -> dict[str, NotebookReport]:
+        """Run the notebooks in one sandbox (kernel.zygote: a fresh child per notebook of an
+        interpreter that imported the heavy modules once), then judge each one's answers.
+
+        A notebook whose results the run did not bring back (a child killed the zygote, or
+        the sandbox's limits ended it) is run again alone, in a sandbox of its own: the loss
+        stays with the notebook that caused it.
+        """
+        checks = {name: [c for c in CATALOGUE if c.cell in self._cells_of(name)]
+                  for name in names}
+        plans = {name: {c.name: plan_for(c, self.options.seed) for c in checks[name]}
+                 for name in names}
+        reports: dict[str, NotebookReport] = {}
+        again: list[str] = []
         with tempfile.TemporaryDirectory(prefix="autograder-job-") as tmp:
             job = Path(tmp)
-            self._prepare_job(job, restored)
-            wire.write_calls(job / "_calls.json", flat)  # the runner's keeper takes them away
-            key = keeper.write_key(job / "_calls.json")  # before the first cell (kernel.keeper)
-            run = self._run_sandbox(job, name)
-            out = job / "_out"
-            outcomes, failure = self._read_outcomes(out, len(flat), run, key, restored[name])
-            cell_errors = self._cell_errors(out, restored[name])
-            report = NotebookReport(name, "graded" if failure is None else "stopped", failure,
-                                    round(time.perf_counter() - started, 3), cell_errors)
-            if notebooks_dir is not None:
-                notebooks_dir.mkdir(parents=True, exist_ok=True)
-                executed = self._executed_notebook(out, restored[name])
-                notebook_io.write_notebook(notebooks_dir / f"{name}.ipynb", executed)
+            self._prepare_job(job / zygote.FILES_DIR, restored)
+            keys = {}
+            (job / zygote.CALLS_DIR).mkdir()
+            for name in names:
+                calls = job / zygote.CALLS_DIR / f"{name}.json"
+                # the zygote takes them away before any student code; each notebook's keeper
+                # reads its own after the fork and hands them over after the last cell
+                wire.write_calls(calls, [call for c in checks[name]
+                                         for call in plans[name][c.name].calls])
+                keys[name] = keeper.write_key(calls)
+            run = self._run_sandbox(job, names)
+            for name in names:
+                out = job / zygote.RESULTS_DIR / name
+                status = _read_small_json(out / zygote.STATUS_FILE)
+                if isinstance(status, dict):
+                    notebook_run = _notebook_run(status, run)
+                elif len(names) > 1:
+                    again.append(name)
+                    continue
+                else:  # the sandbox ended before the zygote wrote this notebook's results
+                    notebook_run = run
+                reports[name] = self._report(name, out, notebook_run, keys[name], plans[name],
+                                             restored, notebooks_dir)
+        if again:
+            log.info("%s: run again alone (no results from the shared sandbox)", again)
+            for name in again:
+                reports.update(self._grade_notebooks([name], restored, notebooks_dir))
+        return reports
+
+    def _report(self, name: str, out: Path, run: RunResult, key: bytes, plans: dict[str, Plan],
+                restored: dict, notebooks_dir: Path | None) -> NotebookReport:
+        expected = sum(len(plan.calls) for plan in plans.values())
+        outcomes, failure = self._read_outcomes(out, expected, run, key, restored[name])
+        cell_errors = self._cell_errors(out, restored[name])
+        report = NotebookReport(name, "graded" if failure is None else "stopped", failure,
+                                round(run.wall_seconds, 3), cell_errors)
+        if notebooks_dir is not None:
+            notebooks_dir.mkdir(parents=True, exist_ok=True)
+            executed = self._executed_notebook(out, restored[name])
+            notebook_io.write_notebook(notebooks_dir / f"{name}.ipynb", executed)
         position = 0
         verdicts: dict[str, CheckOutcome] = {}
-        for check in checks:
-            n = len(plans[check.name].calls)
+        for check_name, plan in plans.items():
+            n = len(plan.calls)
             student = outcomes[position : position + n] if outcomes else None
             position += n
-            verdicts[check.name] = self._judge(plans[check.name], student, failure)
+            verdicts[check_name] = self._judge(plan, student, failure)
         report.cells = self._cell_grades(name, restored[name], verdicts)
         return report
 
@@ -167,6 +224,7 @@ class Grader:
         return {c.grade_id for c in self.course.graded_cells if c.notebook == name and c.auto}
 
     def _prepare_job(self, job: Path, restored: dict) -> None:
+        job.mkdir(parents=True, exist_ok=True)
         for path in self.course.support_files():
             target = job / path.name
             if path.is_dir():
@@ -194,33 +252,82 @@ class Grader:
                 placeholders.add(index)
         return runnable, placeholders
 
-    def _run_sandbox(self, job: Path, name: str) -> RunResult:
+    def _run_sandbox(self, job: Path, names: list[str]) -> RunResult:
         """One sandbox run, tried once more when the sandbox itself failed (a daemon hiccup,
-        or a run whose runner never started: not the student's code); a second failure is
+        or a run whose zygote never started: not the student's code); a second failure is
         the engine's error, not a zero."""
+        limits = dataclasses.replace(
+            self.options.limits,
+            wall_seconds=self.options.limits.wall_seconds * len(names) + ZYGOTE_SETUP_SECONDS)
         for attempt in (1, 2):
             try:
-                run = self.sandbox.run(job, self._argv(name), self.options.limits,
+                run = self.sandbox.run(job, self._argv(names), limits,
                                        runtime_files=RUNTIME_FILES)
             except SandboxUnavailable as exc:
                 if attempt == 2:
                     raise
-                log.warning("sandbox failed on %s (%s); trying once more", name, exc)
+                log.warning("sandbox failed on %s (%s); trying once more", names, exc)
             else:
                 if _runner_started(run):
                     return run
                 problem = (f"the runner never started (exit {run.exit_code}, signal "
                            f"{run.signal}; stderr: {run.stderr[-500:]!r})")
                 if attempt == 2:
-                    raise SandboxUnavailable(f"{name}: {problem}")
-                log.warning("sandbox run of %s: %s; trying once more", name, problem)
-            shutil.rmtree(job / "_out", ignore_errors=True)
+                    raise SandboxUnavailable(f"{', '.join(names)}: {problem}")
+                log.warning("sandbox run of %s: %s; trying once more", names, problem)
+            shutil.rmtree(job / zygote.RESULTS_DIR, ignore_errors=True)
         raise AssertionError("unreachable")
 
-    def _argv(self, name: str) -> list[str]:
-        return ["python", "-m", "kernel.runner", f"{name}.ipynb", "--out", "_out",
-                "--calls", "_calls.json", "--cell-timeout", str(self.options.cell_timeout),
-                "--call-timeout", str(self.options.call_timeout)]
+    def _argv(self, names: list[str]) -> list[str]:
+        return ["python", "-m", "kernel.zygote", *names,
+                "--cell-timeout", str(self.options.cell_timeout),
+                "--call-timeout", str(self.options.call_timeout),
+                "--wall", str(self.options.limits.wall_seconds),
+                "--preload", *self._preloads(names)]
+
+    def _preloads(self, names: list[str]) -> list[str]:
+        """The modules the course's own code imports for these notebooks: the release's
+        locked cells and, through them, the support package's modules (their top-level
+        imports only: a function's lazy import stays lazy). Never the student's lines."""
+        return sorted({m for name in names for m in self._course_imports.get(name, ())})
+
+    @cached_property
+    def _course_imports(self) -> dict[str, set[str]]:
+        local = {p.name if p.is_dir() else p.stem for p in self.course.support_files()}
+        found: dict[str, set[str]] = {}
+        for name in self.course.notebooks:
+            path = self.course.release / f"{name}.ipynb"
+            try:
+                nb = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            modules: set[str] = set()
+            todo = []
+            for cell in nb.get("cells", []):
+                if cell.get("cell_type") == "code" and cell.get("metadata", {}).get(
+                        "nbgrader", {}).get("locked"):
+                    source = cell.get("source", "")
+                    todo.append("".join(source) if isinstance(source, list) else source)
+            seen: set[str] = set()
+            while todo:
+                for module in _IMPORT_LINE.findall(todo.pop()):
+                    top = module.split(".")[0]
+                    if top not in local:
+                        modules.add(module)
+                    elif module not in seen:
+                        seen.add(module)
+                        todo += self._support_source(module)
+            found[name] = modules
+        return found
+
+    def _support_source(self, module: str) -> list[str]:
+        base = self.course.release.joinpath(*module.split("."))
+        for path in (base.with_suffix(".py"), base / "__init__.py"):
+            try:
+                return [path.read_text(encoding="utf-8")]
+            except OSError:
+                continue
+        return []
 
     def _read_outcomes(self, out: Path, expected: int, run: RunResult, key: bytes,
                        notebook=None):
@@ -313,6 +420,31 @@ def _read_small_json(path: Path):
 
 
 def _runner_started(run: RunResult) -> bool:
-    """Whether the in-sandbox runner got going (its first line is on stdout), or the run was
-    stopped by a limit (a student's doing, judged as such)."""
-    return STARTED in run.stdout or run.timed_out or bool(run.killed_reason)
+    """Whether the in-sandbox zygote (or runner) got going (its first line is on stdout), or
+    the run was stopped by a limit (a student's doing, judged as such)."""
+    return (zygote.STARTED in run.stdout or STARTED in run.stdout or run.timed_out
+            or bool(run.killed_reason))
+
+
+def _notebook_run(status: dict, run: RunResult) -> RunResult:
+    """How one notebook's child ended, from the zygote's status.json, as a RunResult. A child
+    killed by SIGKILL that the zygote did not time out, in a sandbox where the kernel's OOM
+    killer struck, ran out of memory (the cgroup's count cannot say which notebook; a
+    notebook that killed itself with SIGKILL meanwhile would be told the same)."""
+    timed_out = status.get("timed_out") is True
+    sig = status.get("signal") if isinstance(status.get("signal"), int) else None
+    code = status.get("exit_code") if isinstance(status.get("exit_code"), int) else None
+    wall = status.get("wall_seconds")
+    reason = None
+    if timed_out:
+        reason = "timeout"
+    elif sig == signal.SIGKILL and run.oom_kills:
+        reason = "memory"
+    elif sig == signal.SIGXCPU:
+        reason = "cpu"
+    elif sig == signal.SIGXFSZ:
+        reason = "file_size"
+    return RunResult(exit_code=None if timed_out else code, signal=sig, timed_out=timed_out,
+                     wall_seconds=float(wall) if isinstance(wall, (int, float)) else 0.0,
+                     killed_reason=reason, stdout="", stderr="",
+                     memory_peak_bytes=run.memory_peak_bytes, oom_kills=run.oom_kills)

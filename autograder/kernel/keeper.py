@@ -178,16 +178,13 @@ def write_results(out: Path, files: dict[str, str]) -> None:
             _write_atomic(Path(out) / name, files[name].encode())
 
 
-def start(calls_path: Path, out: Path) -> Keeper:
-    """Fork the keeper; returns, in the child only, the handle to hand results over with.
-
-    Call before any student code runs: the calls and the key are unlinked from the folder
-    the cells can see. The parent never returns: it serves the hand-over, waits for the
-    child and ends with the child's status.
-    """
-    calls_path, out = Path(calls_path).absolute(), Path(out).absolute()
+def take(calls_path: Path) -> list[int]:
+    """Open the calls message (JSON and .npz) and its key, then unlink them: returns the three
+    descriptors (read-only). What holds them can hand them to :func:`start_with` later;
+    nothing is read here."""
+    calls_path = Path(calls_path).absolute()
     paths = [calls_path, calls_path.with_name(calls_path.name + ".npz"), key_path(calls_path)]
-    fds = []
+    fds: list[int] = []
     try:
         for path in paths:
             fds.append(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK))
@@ -197,6 +194,22 @@ def start(calls_path: Path, out: Path) -> Keeper:
         for fd in fds:
             os.close(fd)
         raise KeeperError(f"cannot take the calls: {exc}") from None
+    return fds
+
+
+def start(calls_path: Path, out: Path) -> Keeper:
+    """Fork the keeper; returns, in the child only, the handle to hand results over with.
+
+    Call before any student code runs: the calls and the key are unlinked from the folder
+    the cells can see. The parent never returns: it serves the hand-over, waits for the
+    child and ends with the child's status.
+    """
+    return start_with(take(calls_path), out)
+
+
+def start_with(fds: list[int], out: Path) -> Keeper:
+    """:func:`start` with the descriptors :func:`take` returned (read from their start)."""
+    out = Path(out).absolute()
     _set_dumpable(False)
     request_r, request_w = os.pipe()
     reply_r, reply_w = os.pipe()
@@ -281,7 +294,7 @@ def _set_dumpable(on: bool) -> None:
 def _read_fd(fd: int, limit: int) -> bytes:
     chunks, size = [], 0
     while True:
-        chunk = os.read(fd, 1 << 20)
+        chunk = os.pread(fd, 1 << 20, size)  # from the start, whatever the fd's offset
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)

@@ -114,6 +114,9 @@ class RunResult:
     """The last :data:`OUTPUT_TAIL_BYTES` of stderr."""
     memory_peak_bytes: int | None = None
     """The most memory the program's processes held at once, where the backend can tell."""
+    oom_kills: int = 0
+    """Processes of the run the kernel's OOM killer ended (any of them, the program's children
+    included), where the backend can tell."""
 
     @property
     def ok(self) -> bool:

@@ -329,7 +329,8 @@ class BwrapSandbox(Sandbox):
                                    oom_killed=oom_kills > 0 and exit_code != 0)
             result = RunResult(exit_code=exit_code, signal=sig, timed_out=timed_out,
                                wall_seconds=wall, killed_reason=reason,
-                               stdout=stdout, stderr=stderr, memory_peak_bytes=memory_peak)
+                               stdout=stdout, stderr=stderr, memory_peak_bytes=memory_peak,
+                               oom_kills=oom_kills)
             log.info("bwrap run %s: exit=%s signal=%s reason=%s oom_kills=%d peak=%s in %.2fs",
                      argv[:2], exit_code, sig, reason, oom_kills, memory_peak, wall)
             return result

@@ -188,7 +188,7 @@ class DockerSandbox(Sandbox):
                      argv[:2], exit_code, sig, reason, wall)
             return RunResult(exit_code=exit_code, signal=sig, timed_out=timed_out,
                              wall_seconds=wall, killed_reason=reason,
-                             stdout=stdout, stderr=stderr)
+                             stdout=stdout, stderr=stderr, oom_kills=int(bool(oom)))
         except docker.errors.DockerException as exc:
             raise SandboxUnavailable(f"docker failed during the run: {exc}") from exc
         finally:

@@ -81,8 +81,10 @@ class GraderSpec:
         import nbgrader.preprocessors  # noqa: F401
 
         course = AssignmentCopy.existing(Path(self.course_root), self.assignment)
-        return Grader(course, get_sandbox(self.sandbox, self.options.sandbox_settings),
-                      self.options)
+        grader = Grader(course, get_sandbox(self.sandbox, self.options.sandbox_settings),
+                        self.options)
+        grader.warm_up()  # the reference's outcomes on every check: once per process
+        return grader
 
 
 # ---------------------------------------------------------------- the child
