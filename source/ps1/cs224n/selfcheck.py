@@ -66,9 +66,9 @@ class Tally:
         except NotImplementedError:
             raise
         except AssertionError as error:
-            self._fail(what, str(error) or what)
+            self.fail(what, str(error) or what)
         except Exception as error:  # noqa: BLE001  (a student's error, reported plainly)
-            self._fail(what, f"{what}: raised {_describe(error)}")
+            self.fail(what, f"{what}: raised {_describe(error)}")
         else:
             self.passed.append(what)
             print(f"  ok    {what}")
@@ -77,7 +77,7 @@ class Tally:
         """An example whose result must be close to `expected` (see `expect_close`)."""
         self.example(what, lambda: expect_close(actual(), expected, what, **tolerance))
 
-    def _fail(self, what: str, message: str) -> None:
+    def fail(self, what: str, message: str) -> None:
         self.failed.append((what, message))
         lines = message.splitlines() or [what]
         print(f"  FAIL  {lines[0]}")
@@ -140,11 +140,11 @@ def run_part(part: Part, namespace: dict) -> Result:
                     "notebook does not use it.")
             print(f"  note  {note}")
             return Result(part.title, tally.passed, [], skipped=note)
-        tally._fail(name, f"{name} is not implemented yet (it raises NotImplementedError)")
+        tally.fail(name, f"{name} is not implemented yet (it raises NotImplementedError)")
     except NameError as error:
-        tally._fail(str(error), str(error))
+        tally.fail(str(error), str(error))
     except Exception as error:  # noqa: BLE001  (a student's error, reported plainly)
-        tally._fail(part.title, f"{part.title}: raised {_describe(error)}")
+        tally.fail(part.title, f"{part.title}: raised {_describe(error)}")
     total = len(tally.passed) + len(tally.failed)
     if tally.failed:
         print(f"{part.title}: {len(tally.failed)} of {total} sanity checks FAILED.")
@@ -435,7 +435,7 @@ def _cost_function(t: Tally, name: str, expected) -> None:
     predicted, U = vectors[0].copy(), vectors[5:].copy()
     result = cost_function(predicted, 2, U, dataset)
     if result is None or len(result) != 3:
-        t._fail(call, f"{name} must return (cost, gradPred, grad)")
+        t.fail(call, f"{name} must return (cost, gradPred, grad)")
         return
     cost, gradPred, grad = result
     t.close(f"{call}: cost", lambda: cost, expected[0])
