@@ -87,7 +87,7 @@ def too_large_message(limit: int, files: list[list], complete: bool) -> str:
     named = [f for f in files if f[0]]
     if named:
         biggest = sorted(named, key=lambda f: -f[1])[:MAX_NAMED]
-        sizes = ", ".join(f"{name} ({mib(size)}{'' if complete else '+'})"
+        sizes = ", ".join(f"{name} ({'' if complete else 'over '}{mib(size)})"
                           for name, size in biggest)
         message += f" It held: {sizes}."
     return message + (" Upload the notebooks one at a time (each may be up to 8 MiB), and"
