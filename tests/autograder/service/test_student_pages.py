@@ -121,6 +121,9 @@ def test_a_zip_with_checkpoints_and_data_is_taken_with_a_note(site):
     ([("q1_softmax.ipynb", b"{" + b" " * (3 * 1024**2 + 1000) + b"}")], 413,
      "q1_softmax.ipynb is over the upload limit"),
     ([("q1_softmax.ipynb", b"oops")], 400, "q1_softmax.ipynb is not a notebook (not JSON)"),
+    ([("ps1 (2).zip", b"PK\x03\x04 broken")], 400, "ps1 (2).zip: not a readable zip file"),
+    ([("ps1.zip", b"PK\x03\x04"), ("q1_softmax.ipynb", honest_q1())], 400,
+     "ps1.zip is a zip: upload a zip alone"),
 ])
 def test_a_refused_upload_is_the_home_page_naming_the_file_and_what_to_do(site, files, status,
                                                                            words):
