@@ -38,6 +38,9 @@ def describe(row: SubmissionRow, job: Job, detail: bool = True) -> dict[str, Any
     result = result_of(row)  # the history's rows too: their own score, not "5 / 43"
     if result is not None:
         view.update(this_upload(result))
+        if not view["held"]["notebooks"]:  # an upload from before manifests were kept
+            view["held"]["notebooks"] = [nb.name for nb in result.notebooks
+                                         if nb.status != MISSING]
     if result is not None and detail:
         view["problems"] = result.problems
         view["notebooks"] = [{

@@ -306,3 +306,26 @@ def test_an_oversized_body_without_a_length_is_a_page_too(site):
         **HTML, "Content-Type": f"multipart/form-data; boundary={boundary}"})
     assert page.status_code == 413 and page.text.startswith("<!DOCTYPE html>")
     assert "q3_word2vec.ipynb (4.0 MiB)" in page.text
+
+
+def test_an_upload_from_before_the_manifest_is_shown_as_submitted_too(site):
+    client, tokens, data = site
+    log_in(client, tokens["alice"])
+    nb = notebook_with_outputs([image_output(png(20, 10))])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("q3_word2vec.ipynb", nb)
+    sent = upload(client, [("ps1.zip", buffer.getvalue())])
+    sid = sent.headers["location"].rsplit("/", 1)[1]
+    for kept in (data / "uploads" / f"{sid}.files").iterdir():  # as an older service left it
+        kept.unlink()
+    db = Database(f"sqlite:///{data / 'service.db'}", migrate=False)
+    with db.session() as s, s.begin():
+        s.execute(update(SubmissionRow).where(SubmissionRow.id == sid).values(
+            manifest_json=None))
+    db.close()
+    _grade(data, "alice", {"q3_word2vec": 4.0})
+    page = client.get(sent.headers["location"]).text
+    assert 'id="held">q3_word2vec<' in page
+    assert f'src="/api/submissions/{sid}/files/q3_word2vec-0.png"' in page
+    assert client.get(f"/api/submissions/{sid}/files/q3_word2vec-0.png").content == png(20, 10)
