@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO))
 from autograder.engine.batch import grade_batch  # noqa: E402
 from autograder.engine.course import AssignmentCopy  # noqa: E402
 from autograder.engine.grade import RUNTIME_FILES, GradingOptions  # noqa: E402
+from autograder.kernel import keeper, wire, zygote  # noqa: E402
 from autograder.sandbox import Limits, SandboxUnavailable, get_sandbox  # noqa: E402
 from tests.course.corpus import honest_submission  # noqa: E402
 from tests.course.course import Course  # noqa: E402
@@ -89,6 +90,35 @@ def notebook_overhead(root: Path, sandbox_name: str, repeats: int = 5) -> float:
     return statistics.median(times)
 
 
+def zygote_overhead(root: Path, sandbox_name: str, notebooks: int = 4, repeats: int = 5
+                    ) -> float:
+    """Median seconds per notebook to run `notebooks` one-cell notebooks in one sandbox
+    through kernel.zygote (the engine's path: one sandbox per submission)."""
+    sandbox = get_sandbox(sandbox_name)
+    names = [f"nb{i}" for i in range(notebooks)]
+    times = []
+    for r in range(repeats):
+        job = root / f"zygote-{sandbox_name}-{r}"
+        files = job / zygote.FILES_DIR
+        files.mkdir(parents=True)
+        (job / zygote.CALLS_DIR).mkdir()
+        for name in names:
+            nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")]),
+                           files / f"{name}.ipynb")
+            wire.write_calls(job / zygote.CALLS_DIR / f"{name}.json", [])
+            keeper.write_key(job / zygote.CALLS_DIR / f"{name}.json")
+        options = GradingOptions()
+        started = time.perf_counter()
+        run = sandbox.run(job, ["python", "-m", "kernel.zygote", *names,
+                                "--cell-timeout", str(options.cell_timeout),
+                                "--call-timeout", str(options.call_timeout),
+                                "--wall", "60"], Limits(), runtime_files=RUNTIME_FILES)
+        times.append((time.perf_counter() - started) / notebooks)
+        assert run.exit_code == 0 and all(
+            (job / zygote.RESULTS_DIR / n / "outcomes.json").is_file() for n in names), run
+    return statistics.median(times)
+
+
 def kernel_overhead(repeats: int = 5) -> float:
     """Median seconds for a bare Jupyter kernel: start, run `1 + 1`, shut down."""
     from jupyter_client.manager import start_new_kernel
@@ -129,8 +159,10 @@ def main() -> int:
                 print(f"docker skipped: {exc}")
         bare = kernel_overhead()
         overhead = {"bwrap": notebook_overhead(root, "bwrap")}
+        per_notebook = {"bwrap": zygote_overhead(root, "bwrap")}
         if args.docker and len(rows) == 3:
             overhead["docker"] = notebook_overhead(root, "docker")
+            per_notebook["docker"] = zygote_overhead(root, "docker")
 
     load = Path("/proc/loadavg").read_text().split()[:3]
     print(f"{n} complete correct submissions (4 notebooks each); load average {' '.join(load)}")
@@ -142,6 +174,17 @@ def main() -> int:
     for name, seconds in overhead.items():
         print(f"  {name} sandbox + runner, empty notebook: {seconds:.2f} s "
               f"({seconds / bare:.2f}x the bare kernel; target <= 2x)")
+    for name, seconds in per_notebook.items():
+        print(f"  {name} sandbox + zygote, 4 one-cell notebooks in one sandbox: {seconds:.2f} s "
+              f"per notebook ({seconds / bare:.2f}x the bare kernel)")
+    if len(rows) == 3:
+        docker_nb, bwrap_nb = (rows[2][1] / (4 * n), rows[1][1] / (4 * n))
+        print(f"\nper notebook of the {n} submissions (wall, 2 workers): bwrap "
+              f"{bwrap_nb:.2f} s, docker {docker_nb:.2f} s: docker / bwrap "
+              f"{docker_nb / bwrap_nb:.2f}x (target <= 2x); empty notebooks: "
+              f"{per_notebook['docker'] / per_notebook['bwrap']:.2f}x")
+    engine = rows[1][1]
+    print(f"\nengine (bwrap) / nbgrader throughput: {serial / engine:.2f}x (target >= 10x)")
     return 0
 
 

@@ -12,8 +12,7 @@ import pytest
 from autograder.engine import kept_notebook
 from autograder.engine.grade import Grader
 from autograder.engine.submission import Submission
-from autograder.kernel import keeper
-from autograder.kernel.runner import STARTED
+from autograder.kernel import keeper, zygote
 from autograder.sandbox import RunResult, Sandbox
 from tests.autograder.engine.hostile import with_cell
 from tests.course.corpus import honest_notebook
@@ -27,7 +26,7 @@ def grade_ids(nb) -> dict[str, int]:
 
 def forged_notebook(job: Path) -> dict:
     """What a student's function, called after the cells, can leave as _out/notebook.ipynb."""
-    nb = json.loads((job / "q1_softmax.ipynb").read_text())
+    nb = json.loads((job / zygote.FILES_DIR / "q1_softmax.ipynb").read_text())
     for cell in nb["cells"]:
         meta = cell.setdefault("metadata", {}).setdefault("nbgrader", {})
         if meta.get("grade_id") == "q1_softmax_hidden":
@@ -52,18 +51,20 @@ class FakeRunner(Sandbox):
 
     def run(self, job_dir, argv, limits, env=None, runtime_files=None) -> RunResult:
         job = Path(job_dir)
-        out = job / "_out"
-        out.mkdir()
+        out = job / zygote.RESULTS_DIR / "q1_softmax"  # the zygote's layout (kernel.zygote)
+        out.mkdir(parents=True)
+        (out / zygote.STATUS_FILE).write_text(json.dumps({"exit_code": 0, "timed_out": False}))
         files = {"cells.json": json.dumps(self.cells), "outputs.json": json.dumps(self.outputs)}
         keeper.write_results(out, files)
-        if (job / "_calls.json.key").is_file():
-            key = bytes.fromhex((job / "_calls.json.key").read_text())
+        key_file = job / zygote.CALLS_DIR / "q1_softmax.json.key"
+        if key_file.is_file():
+            key = bytes.fromhex(key_file.read_text())
             (out / keeper.COMMIT_FILE).write_text(json.dumps(
                 {n: keeper.mac(key, n, t.encode()) for n, t in files.items()}))
         (out / "notebook.ipynb").write_text(json.dumps(forged_notebook(job)))
         if self.forge_after:  # changed after the hand-over: unsigned
             (out / "outputs.json").write_text(json.dumps([{"index": 5, "text": "LEAKED"}]))
-        return RunResult(0, None, False, 0.0, None, STARTED, "")
+        return RunResult(0, None, False, 0.0, None, zygote.STARTED, "")
 
 
 def kept(assignment, tmp_path, sandbox: FakeRunner) -> nbformat.NotebookNode:
