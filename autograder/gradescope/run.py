@@ -12,9 +12,9 @@ student's files or processes are ever beside this one; the grader runs as root i
 code runs only in a sandbox: bubblewrap when the container lets it make namespaces and cgroups
 (a privileged container), else :class:`~autograder.gradescope.sandbox.ContainerSandbox` (a
 uid of its own per notebook, rlimits, seccomp, no Internet sockets), never in this process.
-Before any student code runs, ``/autograder/source`` (the seed, the instructor notebooks),
-``/autograder/results`` and the grader's own folder are made root-only, and every file of the
-submission is read without following links.
+Before any student code runs, ``/autograder`` (with ``source``: the seed and the instructor
+notebooks; ``results``; Gradescope's ``submission_metadata.json``) and the grader's own folder
+are made root-only, and every file of the submission is read without following links.
 """
 
 from __future__ import annotations
@@ -108,7 +108,9 @@ def grade(root: Path = layout.ROOT, home: Path = layout.GRADER_HOME,
     from autograder.report.gradescope import write_results_json
 
     results = root / layout.RESULTS
-    lock_down(results, root / layout.SOURCE, home)
+    # all of /autograder: the package, the results, Gradescope's submission_metadata.json
+    # (the sandbox gets the notebooks in its own job folder, never from here)
+    lock_down(root, results, root / layout.SOURCE, home)
     started = time.monotonic()
     try:
         config = PackageConfig.load(root / layout.SOURCE / layout.CONFIG)

@@ -28,6 +28,7 @@ def read(path):
 probe("seed", lambda: read("/autograder/source/autograder.json"))
 probe("notebooks", lambda: os.listdir("/autograder/source/course/source/ps1"))
 probe("grader", lambda: os.listdir("/opt/cs224n"))
+probe("autograder", lambda: os.listdir("/autograder"))
 probe("results", lambda: open("/autograder/results/results.json", "w").write('{"score": 1000}'))
 probe("net", lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM))
 subprocess.Popen(["sleep", "600"])

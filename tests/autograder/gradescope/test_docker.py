@@ -133,6 +133,7 @@ def test_student_code_cannot_reach_the_hidden_parts(image, corpus_dir, tmp_path)
     write_hostile(corpus_dir / "honest" / "ps1", tmp_path / "sub")
     doc, log, _ = run_autograder(image, tmp_path / "sub", tmp_path / "res")
     assert ("PROBE seed=PermissionError notebooks=PermissionError grader=PermissionError "
-            "results=PermissionError net=PermissionError") in doc["output"], doc["output"]
+            "autograder=PermissionError results=PermissionError net=PermissionError"
+            ) in doc["output"], doc["output"]
     assert str(SEED) not in json.dumps(doc)
     assert doc["score"] == 43.0

@@ -85,7 +85,7 @@ def test_honest_submission_full_marks_to_the_spec(layout, corpus_dir):
     assert_gradescope_shape(doc, 43.0)
     assert all(t["status"] == "passed" for t in doc["tests"])
     assert "sandbox: bwrap" in log
-    for folder in (layout.root / "source", layout.root / "results", layout.home):
+    for folder in (layout.root, layout.root / "source", layout.root / "results", layout.home):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 
