@@ -67,7 +67,8 @@ class Artifact:
         return ARTIFACTS[self.name][0]
 
     def describe(self) -> dict:
-        view: dict = {"name": self.name, "type": self.media_type, "size": len(self.data)}
+        view: dict = {"name": self.name, "type": self.media_type, "size": len(self.data),
+                      "notebook": self.notebook}
         if self.width is not None:
             view.update(width=self.width, height=self.height)
         return view

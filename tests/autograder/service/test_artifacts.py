@@ -34,7 +34,8 @@ def test_a_png_is_kept_with_its_dimensions():
     kept = check("q4_dev_conf (1).png", "q4_dev_conf.png", png(30, 20))
     assert (kept.width, kept.height, kept.media_type) == (30, 20, "image/png")
     assert kept.describe() == {"name": "q4_dev_conf.png", "type": "image/png",
-                               "size": len(kept.data), "width": 30, "height": 20}
+                               "size": len(kept.data), "width": 30, "height": 20,
+                               "notebook": "q4_sentiment"}
 
 
 @pytest.mark.parametrize("data, words", [

@@ -143,8 +143,11 @@ def test_several_files_with_a_copy_name_are_shown_as_submitted_beside_the_checks
     assert settled_status(browser, server) == "done"
     assert browser.title != "pwned"  # the notebook's HTML and text never ran
     assert browser.find_elements(By.CSS_SELECTOR, "#notebook-q3_word2vec")
-    assert "as submitted, not re-run" in browser.find_element(By.ID, "artifacts").text
-    assert image_shown(browser, "#artifacts img")
+    part = browser.find_element(By.CSS_SELECTOR, "section.notebook-part")  # beside the checks
+    assert part.find_element(By.ID, "checks-q3_word2vec")
+    plot = part.find_element(By.ID, "artifact-q3_word_vectors.png")
+    assert "as submitted, not re-run" in plot.text
+    assert image_shown(browser, ".artifact img")
     details = browser.find_element(By.ID, "submitted-q3_word2vec")
     browser.execute_script("arguments[0].open = true", details)
     assert SCRIPT in details.text  # shown as text
@@ -158,10 +161,11 @@ def test_several_files_with_a_copy_name_are_shown_as_submitted_beside_the_checks
     browser.delete_all_cookies()
     log_in(browser, server, INSTRUCTOR)
     wait_until(browser, server, "the instructor's page", lambda d: "/instructor" in d.current_url)
-    browser.get(submission_url)
+    browser.get(submission_url.replace("/submissions/", "/instructor/submissions/"))
     wait_until(browser, server, "the staff's submission page",
                lambda d: d.find_element(By.ID, "owner").text == "bob")
-    assert image_shown(browser, "#artifacts img")
+    assert image_shown(browser, ".artifact img")
+    assert browser.find_element(By.ID, "regrade")  # the staff's page (H4's actions)
     browser.execute_script("arguments[0].open = true",
                            browser.find_element(By.ID, "submitted-q3_word2vec"))
     shot(browser, "staff-submission")
