@@ -13,6 +13,7 @@ generate_feedback`` and ``release_feedback`` work on those folders as on nbgrade
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -110,6 +111,12 @@ class WrittenGrade:
     max_points: float
     score: float | None
     comment: str
+
+    @property
+    def label(self) -> str:
+        """The part as the handout names it: q3g_written is "3(g), written answer"."""
+        match = re.fullmatch(r"q(\d)([a-z])_written", self.cell)
+        return f"{match[1]}({match[2]}), written answer" if match else self.cell
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
 
 from tests.autograder.engine.test_intake import png
+from tests.autograder.service.server import Server, issue_tokens, wait_for
 from tests.course.corpus import honest_notebook
 from tests.course.course import ASSIGNMENT, NOTEBOOKS, Course, nbgrader_env
 
@@ -86,27 +90,38 @@ def zip_of_folder(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
-def grade_with_service(course: Course, student: str, upload: bytes, **settings: object
-                       ) -> dict:
-    """Upload a zip to a real service whose course folder and gradebook are the course's;
-    returns the graded submission's JSON once the gradebook has it."""
-    from tests.autograder.service.server import Server, issue_tokens, wait_for
-
+@contextmanager
+def service(course: Course, students: list[str], **settings: object
+            ) -> Iterator[tuple[Server, dict[str, str]]]:
+    """A real service (one worker) whose course folder and gradebook are the course's."""
     data = course.root / "service-data"
     data.mkdir(exist_ok=True)
-    tokens = issue_tokens(data, [student])
+    tokens = issue_tokens(data, students)
     extra = {k.removeprefix("AUTOGRADER_").lower(): v for k, v in deadline_env().items()}
     server = Server(data, workers=1, course_root=course.root,
                     gradebook_url=f"sqlite:///{course.root / 'gradebook.db'}",
                     **{**extra, **settings})
     try:
+        yield server, tokens
+    finally:
+        server.stop()
+
+
+def grade_with_service(course: Course, student: str, upload: bytes, **settings: object
+                       ) -> dict:
+    """Upload a zip to a real service whose course folder and gradebook are the course's;
+    returns the graded submission's JSON once the autograded folder is written (the
+    gradebook is written after the job is done)."""
+    with service(course, [student], **settings) as (server, tokens):
         with server.client(tokens[student]) as client:
             answer = client.post("/api/submissions",
                                  files={"file": (f"{ASSIGNMENT}.zip", upload)})
             assert answer.status_code == 202, answer.text
             body = wait_for(client, answer.json()["id"])
-    finally:
-        server.stop()
+        folder = course.root / "autograded" / student / ASSIGNMENT
+        deadline = time.monotonic() + 60
+        while not (folder / "timestamp.txt").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
     return body
 
 
