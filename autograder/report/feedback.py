@@ -86,7 +86,7 @@ def feedback_html(result: SubmissionResult) -> str:
     return PAGE.substitute(
         csp=CSP, css=CSS, title=esc(one_line(result.student, 200)),
         student=esc(result.student, 200), score_line=esc(score_line(result)),
-        refused=_refused(result.problems), digest=esc(result.digest, 200),
+        refused=_refused(result.problems, result.notes), digest=esc(result.digest, 200),
         notebooks="".join(_notebook(nb) for nb in result.notebooks),
     )
 
@@ -95,11 +95,16 @@ def write_feedback(result: SubmissionResult, path: Path) -> None:
     write_text(Path(path), feedback_html(result))
 
 
-def _refused(problems: list[str]) -> str:
-    if not problems:
-        return ""
-    items = "".join(f"<li>{esc(p, 300)}</li>\n" for p in problems[:MAX_LISTED])
-    return f'<h2>Files not accepted</h2>\n<ul class="errors">\n{items}</ul>\n'
+def _refused(problems: list[str], notes: list[str] | None = None) -> str:
+    """Files refused (something to fix), then files set aside or renamed (nothing to fix)."""
+    html = ""
+    if problems:
+        items = "".join(f"<li>{esc(p, 300)}</li>\n" for p in problems[:MAX_LISTED])
+        html += f'<h2>Files not accepted</h2>\n<ul class="errors">\n{items}</ul>\n'
+    if notes:
+        items = "".join(f"<li>{esc(n, 500)}</li>\n" for n in notes[:MAX_LISTED])
+        html += f'<h2>Notes on your files</h2>\n<ul class="small">\n{items}</ul>\n'
+    return html
 
 
 def _notebook(report: NotebookReport) -> str:

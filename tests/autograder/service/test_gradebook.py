@@ -12,6 +12,7 @@ from autograder.service.queue import SqlJobQueue
 from autograder.service.settings import ServiceSettings
 from tests.autograder.service.notebooks import faulty_q1, honest_notebook_file, honest_q1
 from tests.autograder.service.server import Server, issue_tokens, wait_for
+from tests.course.course import Course
 
 
 def test_a_gradebook_that_cannot_be_written_never_fails_the_graded_job(tmp_path, monkeypatch,
@@ -38,7 +39,8 @@ def test_grades_reach_the_gradebook_and_nbgrader_reads_them(tmp_path):
     data.mkdir()
     tokens = issue_tokens(data, ["alice"])
     url = f"sqlite:///{data / 'gradebook.db'}"
-    server = Server(data, workers=1, gradebook_url=url)
+    course = Course.create(tmp_path / "course", generate=False)  # its autograded/ is written
+    server = Server(data, workers=1, gradebook_url=url, course_root=course.root)
     try:
         with server.client(tokens["alice"]) as alice:
             first = alice.post("/api/submissions",
@@ -68,3 +70,6 @@ def test_grades_reach_the_gradebook_and_nbgrader_reads_them(tmp_path):
     assert sources == {"q1_softmax": second, "q2_neural": third, "q3_word2vec": None,
                        "q4_sentiment": None}
     assert grade["score"] == pytest.approx(total)
+    # formgrader's copies: each notebook from the upload it stands from
+    folder = course.root / "autograded" / "alice" / "ps1"
+    assert {p.name for p in folder.glob("*.ipynb")} == {"q1_softmax.ipynb", "q2_neural.ipynb"}
