@@ -125,10 +125,11 @@ def grade(root: Path = layout.ROOT, home: Path = layout.GRADER_HOME,
             log.error("no sandbox can isolate student code here: %s", exc)
             _write_failure(results, NO_SANDBOX)
             return 3
+        course = AssignmentCopy.existing(home / layout.ASSIGNMENT_COPY, config.assignment)
         submission = collect(root / layout.SUBMISSION)
+        submission.identify(course.identities)  # "q1_softmax (1).ipynb" from a browser
         log.info("submission: %s; %d problems", sorted(submission.files),
                  len(submission.problems))
-        course = AssignmentCopy.existing(home / layout.ASSIGNMENT_COPY, config.assignment)
         grader = Grader(course, sandbox, GradingOptions.from_settings(settings))
         result = grader.grade(submission)
         write_results_json(result, results / layout.RESULTS_FILE)

@@ -190,8 +190,9 @@ class ContainerSandbox(Sandbox):
             oom = (oom_before is not None and (container_oom_kills() or 0) > oom_before)
             reason = killed_reason(timed_out=timed_out, sig=sig, stderr_tail=stderr,
                                    output_full=output_full, oom_killed=oom and exit_code != 0)
-            log.info("container run %s as uid %d: exit=%s signal=%s reason=%s in %.2fs",
-                     [a[:60] for a in argv[:3]], uid, exit_code, sig, reason, wall)
+            log.info("container run %s as uid %d: exit=%s signal=%s reason=%s in %.2fs%s",
+                     [a[:60] for a in argv[:3]], uid, exit_code, sig, reason, wall,
+                     f"; stderr ends: {stderr[-800:]!r}" if exit_code else "")
             return RunResult(exit_code=exit_code, signal=sig, timed_out=timed_out,
                              wall_seconds=wall, killed_reason=reason, stdout=stdout,
                              stderr=stderr)
