@@ -256,8 +256,8 @@ class Grader:
         """One sandbox run, tried once more when the sandbox itself failed (a daemon hiccup,
         or a run whose zygote never started: not the student's code); a second failure is
         the engine's error, not a zero."""
-        limits = dataclasses.replace(
-            self.options.limits,
+        limits = dataclasses.replace(  # the zygote: one more process, waiting meanwhile
+            self.options.limits, pids=self.options.limits.pids + 1,
             wall_seconds=self.options.limits.wall_seconds * len(names) + ZYGOTE_SETUP_SECONDS)
         for attempt in (1, 2):
             try:

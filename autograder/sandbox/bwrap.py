@@ -68,9 +68,8 @@ log = logging.getLogger(__name__)
 SITE_DIR = "/opt/site"
 """Where the runtime site-packages appear inside the sandbox."""
 
-_EXTRA_PIDS = 3
-"""Tasks in the cgroup beside the notebook's own: bwrap's monitor, the namespace's init and
-the grader's zygote (kernel.zygote), which waits while a notebook runs."""
+_EXTRA_PIDS = 2
+"""Tasks of bwrap itself in the cgroup (its monitor and the namespace's init)."""
 
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
               "/etc/nsswitch.conf", "/etc/fonts")

@@ -164,7 +164,7 @@ class DockerSandbox(Sandbox):
                 ulimits=self._ulimits(docker, limits),
                 # an init (docker-init) as pid 1: the program then gets SIGXCPU and friends,
                 # which the kernel never delivers by default action to a namespace's pid 1
-                **{**_hardening(limits.memory_bytes, limits.pids + 2), "init": True},
+                **{**_hardening(limits.memory_bytes, limits.pids + 1), "init": True},
             )
             box, started = _create_and_start(client, self.image, run_id, box_options, made)
             status, oom, timed_out, wall = self._wait(box, limits, started)
