@@ -6,10 +6,12 @@ Only keys of Gradescope's autograder specification are written. At the top level
 ``name``, ``score``, ``max_score``, ``status``, ``output`` and ``visibility``. The spec has no
 top-level maximum: Gradescope takes the autograder's total from the assignment's outline.
 
-``score`` counts the automatic checks only. The written answers are not tests here: on
-Gradescope they are manual questions of the assignment's outline, graded with a rubric by the
-staff (in formgrader, for ``autograder grade``); the summary says so. Every text field is plain
-text (format "text"), so nothing a student wrote is rendered as HTML or Markdown.
+``score`` counts the automatic checks only, after any late penalty of the course's policy
+(the tests show the checks' points before it; the top-level score overrides their total, as
+the spec says, and the output says how much was taken off). The written answers are not tests
+here: on Gradescope they are manual questions of the assignment's outline, graded with a rubric
+by the staff (in formgrader, for ``autograder grade``); the summary says so. Every text field
+is plain text (format "text"), so nothing a student wrote is rendered as HTML or Markdown.
 """
 
 from __future__ import annotations
@@ -129,4 +131,7 @@ def _summary(result: SubmissionResult) -> str:
     if result.problems:
         lines += ["", "Files not accepted:"]
         lines += [f"  {one_line(p, 300)}" for p in result.problems[:MAX_LISTED]]
+    if result.notes:
+        lines += ["", "Notes on your files:"]
+        lines += [f"  {one_line(n, 300)}" for n in result.notes[:MAX_LISTED]]
     return "\n".join(lines)

@@ -50,7 +50,10 @@ def assert_gradescope_shape(doc: dict, auto_max: float | None = None) -> None:
         assert 0 <= test["score"] <= test["max_score"] or test["max_score"] == 0
         assert test["visibility"] in SPEC_VISIBILITIES
         assert test["status"] in {"passed", "failed"}
-    assert math.isclose(doc["score"], sum(t["score"] for t in doc["tests"]), abs_tol=1e-6)
+    # the top-level score overrides the tests' total: equal to it, or less after a late penalty
+    assert doc["score"] <= sum(t["score"] for t in doc["tests"]) + 1e-6
+    if "Late:" not in doc["output"]:
+        assert math.isclose(doc["score"], sum(t["score"] for t in doc["tests"]), abs_tol=1e-6)
     if auto_max is not None:
         assert math.isclose(auto_max, sum(t["max_score"] for t in doc["tests"]), abs_tol=1e-6)
     json.dumps(doc, allow_nan=False)
@@ -129,3 +132,22 @@ def test_advice_is_shown_and_never_fails(cells):
     advice = next(t for t in doc["tests"] if t["name"].endswith("sigmoid_stability"))
     assert advice["max_score"] == 0 and advice["score"] == 0
     assert advice["status"] == "passed" and "your result differs" in advice["output"]
+
+
+def test_a_late_penalty_lowers_the_score_and_is_explained(cells):
+    from tests.autograder.report.test_late import late
+
+    result = late(correct(cells), "subtract_per_hour", 0.5)  # 2 points off each notebook
+    doc = results_json(result)
+    assert_gradescope_shape(doc, result.auto_max)
+    assert doc["score"] == result.auto_score == result.auto_score_before_penalty - 8
+    assert sum(t["score"] for t in doc["tests"]) == result.auto_score_before_penalty
+    assert "Late:" in doc["output"]
+
+
+def test_notes_on_the_files_are_in_the_output(cells):
+    result = correct(cells)
+    result.notes.append("q1_softmax (1).ipynb was graded as q1_softmax.ipynb")
+    doc = results_json(result)
+    assert "Notes on your files:\n  q1_softmax (1).ipynb was graded as q1_softmax.ipynb" \
+        in doc["output"]
