@@ -102,3 +102,20 @@ def test_release_support_package_is_a_byte_copy_of_the_source():
         if path.is_file() and "__pycache__" not in path.parts:
             copy = COMMITTED / "cs224n" / path.relative_to(source)
             assert copy.read_bytes() == path.read_bytes(), f"stale release copy of {path.name}"
+
+
+def test_each_hidden_cell_ends_with_grade_cell_whose_value_is_the_partial_credit():
+    """nbgrader reads a graded code cell's partial credit from its result: the value of its
+    last expression. Anything after grade_cell(...) (validate_part included) would turn every
+    partial score into full marks."""
+    import ast
+
+    for name in NOTEBOOKS:
+        nb = nbformat.read(REPO / "source" / ASSIGNMENT / f"{name}.ipynb", as_version=4)
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if not (meta.get("grade") and cell.cell_type == "code"):
+                continue
+            last = ast.parse(cell.source).body[-1]
+            assert isinstance(last, ast.Expr) and isinstance(last.value, ast.Call), meta
+            assert getattr(last.value.func, "id", None) == "grade_cell", meta["grade_id"]
