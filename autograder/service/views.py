@@ -14,7 +14,7 @@ from autograder.report.summary import notebook_auto_max, notebook_auto_score
 from autograder.service.artifacts import ARTIFACTS
 from autograder.service.db import Job, SubmissionRow
 from autograder.service.records import result_of
-from autograder.settings import DeadlineSettings
+from autograder.settings import GradingSettings
 
 log = logging.getLogger(__name__)
 ARTIFACT_NAMES = tuple(ARTIFACTS)
@@ -105,12 +105,12 @@ def late(row: SubmissionRow) -> dict[str, Any]:
     return {"due_at": row.due_at, "late": bool(row.late_seconds),
             "late_seconds": row.late_seconds, "late_policy": row.late_policy,
             "late_note": row.late_note}
-def deadline(settings: DeadlineSettings, student: str, now: float) -> dict[str, Any] | None:
+def deadline(settings: GradingSettings, student: str, now: float) -> dict[str, Any] | None:
     """The student's deadline (extensions included), the time left and the late policy in
     words; None when the course set no deadline."""
     try:
-        due = due_for(settings, student, settings_assignment(settings))
-        extended = extension_for(settings, student, settings_assignment(settings)) is not None
+        due = due_for(settings, student, settings.assignment)
+        extended = extension_for(settings, student, settings.assignment) is not None
     except (DeadlineError, OSError) as exc:
         log.error("no deadline for %s: %s", student, exc)
         return None
@@ -122,9 +122,5 @@ def deadline(settings: DeadlineSettings, student: str, now: float) -> dict[str, 
     return {"due_at": due.astimezone(UTC).timestamp(), "extended": extended,
             "left": left, "passed": left <= 0, "policy": settings.late_policy,
             "policy_text": policy}
-
-
-def settings_assignment(settings: DeadlineSettings) -> str:
-    return str(getattr(settings, "assignment", "ps1"))
 
 # --- end H3
