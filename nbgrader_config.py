@@ -49,3 +49,10 @@ c.Execute.interrupt_on_timeout = True
 # Tell the notebooks they are being graded: the long training runs (40,000 SGD iterations,
 # the regularisation sweep on the full SST) then use the bundled sample data instead.
 os.environ.setdefault("CS224N_GRADING", "1")
+
+# --- H2: late penalties (staff helper) ------------------------------------------------------
+# `nbgrader autograde` takes the course's late policy (AUTOGRADER_LATE_POLICY,
+# AUTOGRADER_PENALTY_PER_HOUR; autograder/deadlines.py), as `autograder grade` and the service
+# do, from the seconds late it counts against the gradebook's due date and extensions.
+c.AssignLatePenalties.plugin_class = "autograder.report.nbgrader_late.CourseLatePenalty"
+# --- end H2

@@ -101,6 +101,7 @@ def test_a_ta_grades_a_written_part_in_formgrader(course, student, shots, tmp_pa
 
 def test_the_student_reads_the_released_grade(course, shots, tmp_path):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}", course_id="cs224n") as gb:
         grade = gb.find_grade("q3g_written", "q3_word2vec", ASSIGNMENT, "carol")
@@ -116,6 +117,7 @@ def test_the_student_reads_the_released_grade(course, shots, tmp_path):
             driver.get(f"{server.url}/")
             driver.find_element(By.ID, "token").send_keys(tokens["carol"])
             driver.find_element(By.ID, "login").click()
+            WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "student"))
             driver.get(f"{server.url}/feedback")
             assert driver.find_element(By.ID, "nothing")  # generated, not released yet
             driver.save_screenshot(str(shots / "h2-manual-feedback-before.png"))

@@ -147,3 +147,29 @@ def test_the_service_path_lands_in_the_same_course(graded):
         assert written.needs_manual_grade and written.manual_score is None
     assert deadline_env()  # the service ran under the same late policy (uploaded now: late)
     assert body.get("score") is not None
+
+
+def test_nbgrader_autograde_takes_the_same_penalty(graded):
+    """nbgrader's own autograde, with the course's plugin (nbgrader_config.py), subtracts
+    what `autograder grade` subtracted from the same late submission."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.course.course import nbgrader_env
+
+    course, out = graded
+    ours = csv_rows(out / "grades.csv")["bob"]
+    env = {**nbgrader_env(), **deadline_env()}
+    env.pop("CS224N_CHECK_SEED", None)
+    proc = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "autograde",
+                           ASSIGNMENT, "--force", "--student=bob"], cwd=course.root, env=env,
+                          capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert os.environ.get("AUTOGRADER_LATE_POLICY") is None  # the test's own env untouched
+    with Gradebook(db(course), course_id="cs224n") as gb:
+        submission = gb.find_submission(ASSIGNMENT, "bob")
+        for nb in submission.notebooks:
+            auto = sum(g.auto_score or 0 for g in nb.grades if g.name.endswith("_hidden"))
+            assert nb.late_submission_penalty == pytest.approx(min(3 * PER_HOUR, nb.score))
+            assert auto - nb.late_submission_penalty == pytest.approx(float(ours[nb.name]))
