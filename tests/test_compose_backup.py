@@ -42,7 +42,8 @@ def compose_files() -> list[str]:
 
 def up(stack: Stack) -> None:
     stack.run("up", "-d", "--scale", "worker=2", "api", "worker", "redis", "postgres")
-    stack.wait_healthy()
+    stack.wait_healthy(timeout=900)  # each worker prepares the assignment first: slow on a
+    # loaded 2-core machine
 
 
 def grades_csv(stack: Stack) -> list[dict[str, str]]:
@@ -101,6 +102,7 @@ def test_a_backup_restores_into_a_fresh_stack(corpus_dir, corpus_expected, tmp_p
             compose(old, "exec", "-T", "--user", "root", "api", "autograder", "backup", "-",
                     stdout=out)
         assert archive.stat().st_size > 1000
+        old.run("down", "-v", "--remove-orphans")  # gone for good: only the archive is left
 
         new.run("up", "-d", "postgres", "redis")
         wait_postgres(new)
