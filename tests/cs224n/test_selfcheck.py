@@ -61,6 +61,15 @@ def test_a_stub_is_named_as_not_implemented(reference):
         check("3(e) skipgram", dict(reference, skipgram=skipgram))
 
 
+def test_a_failing_part_names_the_helpers_it_runs(reference):
+    def skipgram(*args):
+        return 0.0, np.zeros((5, 3)), np.zeros((5, 3))
+
+    with pytest.raises(AssertionError) as raised:
+        check("3(e) skipgram", dict(reference, skipgram=skipgram))
+    assert "also runs your softmaxCostAndGradient," in str(raised.value)
+
+
 def test_a_stub_from_an_earlier_notebook_is_named_with_its_notebook(reference):
     ns = dict(reference)
     stub = "def softmax(x):\n    raise NotImplementedError()\n"

@@ -41,6 +41,7 @@ class Part:
     functions: tuple[str, ...]  # the student's functions it calls, in the notebook's names
     run: Callable[[dict, Tally], None] = field(repr=False)
     optional: bool = False  # extra credit: skipped with a note while it is the stub
+    uses: tuple[str, ...] = ()  # the student's functions of other parts that it runs too
 
 
 class Tally:
@@ -148,6 +149,9 @@ def run_part(part: Part, namespace: dict) -> Result:
     total = len(tally.passed) + len(tally.failed)
     if tally.failed:
         print(f"{part.title}: {len(tally.failed)} of {total} sanity checks FAILED.")
+        if part.uses:
+            print(f"  (this part also runs your {_names(part.uses)}: if the part of one of "
+                  "them fails too, fix that one first)")
     else:
         print(f"{part.title}: all {total} sanity checks passed.")
     return Result(part.title, tally.passed, tally.failed)
@@ -208,6 +212,10 @@ def _short_tracebacks() -> None:
         pass
 
 
+def _names(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _summary(results: list[Result]) -> str:
     """What failed, in lines short enough for validate's report."""
     lines = []
@@ -223,6 +231,11 @@ def _summary(results: list[Result]) -> str:
             first, *rest = message.splitlines() or [""]
             lines += textwrap.wrap(first, 76, initial_indent="  - ", subsequent_indent="    ")
             lines += [f"    {line[:72]}" for line in rest[:4]]
+        uses = next(p.uses for p in PARTS if p.title == r.title)
+        if uses:
+            lines += textwrap.wrap(f"(this part also runs your {_names(uses)}: if the part of "
+                                   "one of them fails too, fix that one first)", 76,
+                                   initial_indent="  ", subsequent_indent="  ")
     return "\n" + "\n".join(lines)
 
 
@@ -714,18 +727,21 @@ def _selection(ns: dict, t: Tally) -> None:
               best)
 
 
+COST_HELPERS = ("softmaxCostAndGradient", "negSamplingCostAndGradient", "gradcheck_naive")
 PARTS: tuple[Part, ...] = (
     Part("1(b)", "1(b) softmax", ("softmax",), _softmax),
     Part("2(e)", "2(e) sigmoid and sigmoid_grad", ("sigmoid", "sigmoid_grad"), _sigmoid),
     Part("2(f)", "2(f) gradcheck_naive", ("gradcheck_naive",), _gradcheck),
-    Part("2(g)", "2(g) forward_backward_prop", ("forward_backward_prop",), _neural),
+    Part("2(g)", "2(g) forward_backward_prop", ("forward_backward_prop",), _neural,
+         uses=("softmax", "sigmoid", "sigmoid_grad", "gradcheck_naive")),
     Part("3(e) normalizeRows", "3(e) normalizeRows", ("normalizeRows",), _normalize),
     Part("3(e) softmaxCostAndGradient", "3(e) softmaxCostAndGradient",
-         ("softmaxCostAndGradient",), _softmax_cost),
+         ("softmaxCostAndGradient",), _softmax_cost, uses=("softmax", "gradcheck_naive")),
     Part("3(e) negSamplingCostAndGradient", "3(e) negSamplingCostAndGradient",
-         ("negSamplingCostAndGradient",), _neg_sampling),
-    Part("3(e) skipgram", "3(e) skipgram", ("skipgram",), _skipgram),
-    Part("3(e) cbow", "3(e) cbow (extra credit)", ("cbow",), _cbow, optional=True),
+         ("negSamplingCostAndGradient",), _neg_sampling, uses=("sigmoid", "gradcheck_naive")),
+    Part("3(e) skipgram", "3(e) skipgram", ("skipgram",), _skipgram, uses=COST_HELPERS),
+    Part("3(e) cbow", "3(e) cbow (extra credit)", ("cbow",), _cbow, optional=True,
+         uses=COST_HELPERS),
     Part("3(f)", "3(f) sgd", ("sgd",), _sgd),
     Part("4(a)", "4(a) getSentenceFeatures", ("getSentenceFeatures",), _features),
     Part("4(c)", "4(c) getRegularizationValues and chooseBestModel",
