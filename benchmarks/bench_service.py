@@ -58,7 +58,10 @@ from tests.course.corpus import honest_notebook  # noqa: E402
 from tests.course.course import ASSIGNMENT, NOTEBOOKS  # noqa: E402
 
 log = logging.getLogger("bench_service")
-TARGET_P95 = 30.0  # seconds, submit-to-result
+TARGETS_P95 = {"zip": 30.0, "notebooks": 10.0, "notebook": 10.0}
+"""Seconds, submit-to-result p95, per kind of upload (issue 11)."""
+TARGET_CPU_ZIP = 1.0
+"""CPU seconds of the service (server + sandboxes) per whole assignment (issue 11)."""
 READY_SECONDS = 120.0
 STATES_FINAL = ("done", "failed")
 
@@ -481,6 +484,11 @@ def report(args: argparse.Namespace, where: str, uploads: list[Upload], baseline
         print(f"CPU floor of the burst (the machine to ourselves, no waiting): {n} x "
               f"{cpu_base / len(baseline):.1f} s / {cores_floor} cores = "
               f"{n * cpu_base / len(baseline) / cores_floor:.0f} s")
+        if args.kind == "zip":
+            per = cpu_burst / n
+            print(f"target CPU per whole assignment <= {TARGET_CPU_ZIP:.1f} s: "
+                  f"{'MET' if per <= TARGET_CPU_ZIP else 'NOT MET'} (burst {per:.2f} s, "
+                  f"alone {cpu_base / len(baseline):.2f} s)")
     print()
     print(f"{'figure':36} {'measured':>10} {'ideal':>10} {'meas/ideal':>11}")
     rows: list[tuple[str, float, float | None, str]] = [
@@ -500,18 +508,26 @@ def report(args: argparse.Namespace, where: str, uploads: list[Upload], baseline
     print(f"\nall {n} POSTs answered after {posted - started:.1f} s")
     print(f"efficiency: measured / ideal burst time ({n} x {base:.1f} s / {w}) = "
           f"{wall / ideal_wall:.2f}  (1.00: no cost beyond grading one at a time per worker)")
-    met = p95 <= TARGET_P95 and not lost
-    print(f"target p95 submit-to-result <= {TARGET_P95:.0f} s: {'MET' if met else 'NOT MET'} "
+    target_p95 = TARGETS_P95[args.kind]
+    met = p95 <= target_p95 and not lost
+    print(f"target p95 submit-to-result <= {target_p95:.0f} s: {'MET' if met else 'NOT MET'} "
           f"(measured {fmt(p95 if math.isfinite(p95) else None)}, lost {len(lost)})")
-    fits = int(TARGET_P95 // base) * w if base > 0 else 0
-    if ideal_p95 > TARGET_P95:
+    fits = int(target_p95 // base) * w if base > 0 else 0
+    if ideal_p95 > target_p95:
         # the ideal is one-at-a-time grading from the lone latency (client polling and an idle
         # core included); a burst keeps both cores busy, so it can beat the ideal
         print(f"  {'beats' if met else 'above'} the one-at-a-time ideal: {w} workers at "
               f"{base:.1f} s each give an ideal p95 of {ideal_p95:.0f} s; about {fits} "
-              f"simultaneous submissions fit in {TARGET_P95:.0f} s at that pace")
+              f"simultaneous submissions fit in {target_p95:.0f} s at that pace")
     else:
         print(f"  reachable in principle: the ideal p95 is {ideal_p95:.1f} s")
+    if cpu is not None and math.isfinite(p95):
+        busy = cpu[2] / cpu[3]  # the cores the service got during the burst
+        cores_floor = min(os.cpu_count() or 1, w)
+        if busy < 0.9 * cores_floor:
+            print(f"  the service got {busy:.2f} of {cores_floor} cores in the burst (other "
+                  f"tenants); scaled to {cores_floor} free cores (an estimate, not a "
+                  f"measurement): p95 ~{p95 * busy / cores_floor:.0f} s")
     errors, warnings = log_problems or ([], [])
     if log_problems is not None:
         print(f"server log: {len(errors)} errors (ERROR lines and tracebacks), "
