@@ -204,7 +204,8 @@ def finish(result: SubmissionResult, submission: Submission, out: Path, assignme
            deadline_settings: DeadlineSettings | None) -> SubmissionResult:
     """What the batch adds to a graded result: the notes on files set aside or renamed, the
     artifacts kept beside the executed notebooks, and the late policy's verdict."""
-    result.notes = list(submission.notes)
+    verdict = submission_lateness(submission, assignment, deadline_settings)
+    result.notes = list(submission.notes)  # after the timestamp's own note, if any
     folder = out / "notebooks" / result.student
     kept = dict(submission.artifacts)
     if submission.secret:  # nbgrader's release_feedback names the feedback by it
@@ -213,8 +214,7 @@ def finish(result: SubmissionResult, submission: Submission, out: Path, assignme
         folder.mkdir(parents=True, exist_ok=True)
     for name, content in kept.items():
         write_atomic(folder / name, content)
-    return apply_lateness(result, submission_lateness(submission, assignment,
-                                                      deadline_settings))
+    return apply_lateness(result, verdict)
 
 
 def submission_lateness(submission: Submission, assignment: str,
