@@ -40,6 +40,7 @@ from autograder.engine.submission import (
     load_zip,
 )
 from autograder.kernel.atomic import write_atomic
+from autograder.report.autograded import keep_submitted
 from autograder.report.late import apply_lateness
 from autograder.settings import DeadlineSettings
 
@@ -214,6 +215,8 @@ def finish(result: SubmissionResult, submission: Submission, out: Path, assignme
         folder.mkdir(parents=True, exist_ok=True)
     for name, content in kept.items():
         write_atomic(folder / name, content)
+    if submission.files:  # the student's own outputs, for the staff (report.autograded)
+        keep_submitted(folder, submission.files)
     return apply_lateness(result, verdict)
 
 

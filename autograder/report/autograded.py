@@ -59,14 +59,17 @@ def nbgrader_timestamp(moment: datetime) -> str:
 
 def write_autograded(root: Path, assignment: str, result: SubmissionResult,
                      executed: Mapping[str, Path], artifacts: Mapping[str, bytes] | None = None,
-                     submitted_at: datetime | None = None, secret: str | None = None) -> Path:
+                     submitted_at: datetime | None = None, secret: str | None = None,
+                     submitted: Mapping[str, Path] | None = None) -> Path:
     """Write one student's folder under root (the course's autograded/); returns it.
 
     executed: notebook name -> the engine's executed notebook of it (notebooks not listed
     are removed from the folder: a standing grade replaces them); artifacts: ARTIFACTS
     name -> bytes (checked again here); submitted_at: the submission time for timestamp.txt;
     secret: nbgrader submit's submission_secret.txt (``nbgrader release_feedback`` names the
-    released feedback by it); when None, the folder's own is kept, or a new one made.
+    released feedback by it); when None, the folder's own is kept, or a new one made;
+    submitted: notebook name -> the notebook as the student submitted it, whose outputs of
+    the cells the grading mode runs differently are shown after them (SUBMITTED_OUTPUTS).
     """
     folder = autograded_folder(root, result.student, assignment)
     folder.mkdir(parents=True, exist_ok=True)
@@ -84,6 +87,9 @@ def write_autograded(root: Path, assignment: str, result: SubmissionResult,
             target.unlink(missing_ok=True)
             continue
         nb = notebook_io.read_notebook_file(source, max_bytes=MAX_NOTEBOOK_BYTES)
+        own = (submitted or {}).get(report.name)
+        if own is not None:
+            add_submitted_outputs(nb, own)
         mine = {n: c for n, c in kept.items()
                 if artifact_question(n) == artifact_question(report.name)}
         add_artifact_cells(nb, mine)
@@ -138,7 +144,7 @@ def write_staff_copies(results: Iterable[SubmissionResult], root: Path, assignme
                      else None)
         try:
             write_autograded(root, assignment, result, executed, read_artifacts(folder),
-                             submitted, read_secret(folder))
+                             submitted, read_secret(folder), submitted_copies(folder))
         except GradebookError:
             continue
         except (OSError, ValueError) as exc:
@@ -167,6 +173,111 @@ def add_artifact_cells(nb: nbformat.NotebookNode, artifacts: Mapping[str, bytes]
         nb.cells[at:at] = [label, holder]
 
 
+SUBMITTED_DIR = "submitted"
+"""Under the engine's executed-notebooks folder: the notebooks as the student submitted them."""
+GRADING_MODE = re.compile(r"\bGRADING\b|grading_mode\(")
+"""A code cell that runs differently when graded (the short training, no plots): its outputs
+in the student's own run are what the written parts are about."""
+MAX_OUTPUT_CHARS = 20_000  # text kept per submitted output
+MAX_OUTPUTS = 20  # outputs kept per cell
+MAX_SUBMITTED_IMAGE = 2 * 2**20
+
+
+def keep_submitted(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Keep the submitted notebooks (name.ipynb -> bytes) under folder/submitted/."""
+    target = Path(folder) / SUBMITTED_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        if name.endswith(".ipynb") and "/" not in name and not name.startswith("."):
+            write_atomic(target / name, content)
+
+
+def submitted_copies(folder: Path) -> dict[str, Path]:
+    """notebook name -> its submitted copy kept under folder/submitted/."""
+    target = Path(folder) / SUBMITTED_DIR
+    if not target.is_dir():
+        return {}
+    return {p.stem: p for p in target.glob("*.ipynb") if p.is_file() and not p.is_symlink()}
+
+
+def add_submitted_outputs(nb: nbformat.NotebookNode, submitted: Path) -> None:
+    """After each code cell that runs differently when graded, the student's own outputs of
+    it, from their submitted notebook (matched by nbgrader grade id), labelled as submitted:
+    text as plain text, images only as PNGs that pass the artifact checks. Nothing else of
+    the submitted notebook is taken (no HTML, no scripts, no metadata)."""
+    try:
+        theirs = notebook_io.read_notebook_file(submitted, max_bytes=MAX_NOTEBOOK_BYTES)
+    except (OSError, notebook_io.NotebookFormatError):
+        return
+    outputs = {}
+    for cell in theirs.cells:
+        grade_id = _grade_id(cell)
+        if cell.get("cell_type") == "code" and grade_id and isinstance(cell.get("outputs"), list):
+            outputs.setdefault(grade_id, cell["outputs"])
+    for index in range(len(nb.cells) - 1, -1, -1):
+        cell = nb.cells[index]
+        grade_id = _grade_id(cell)
+        if cell.cell_type != "code" or not GRADING_MODE.search(str(cell.source)) \
+                or grade_id not in outputs:
+            continue
+        kept = [o for o in map(_safe_output, outputs[grade_id][:MAX_OUTPUTS]) if o is not None]
+        if not kept:
+            continue
+        label = nbformat.v4.new_markdown_cell(
+            f"**The student's own output of the cell above, {AS_SUBMITTED}** (the grader ran "
+            "it in grading mode).")
+        holder = nbformat.v4.new_code_cell(f"# the outputs of {grade_id}: {AS_SUBMITTED}")
+        holder.outputs = kept
+        holder.metadata["autograder"] = {"submitted_outputs": grade_id}
+        nb.cells[index + 1:index + 1] = [label, holder]
+
+
+def _grade_id(cell: object) -> str | None:
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    nbgrader = meta.get("nbgrader") if isinstance(meta, dict) else None
+    grade_id = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+    return grade_id if isinstance(grade_id, str) else None
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = "".join(value)
+    if not isinstance(value, str):
+        return None
+    if len(value) > MAX_OUTPUT_CHARS:
+        value = value[:MAX_OUTPUT_CHARS] + f"\n[... {len(value) - MAX_OUTPUT_CHARS} more]"
+    return value
+
+
+def _safe_output(output: object) -> nbformat.NotebookNode | None:
+    """A submitted output as a plain stream or a checked PNG, or None."""
+    if not isinstance(output, dict):
+        return None
+    kind = output.get("output_type")
+    if kind == "stream":
+        text = _text(output.get("text"))
+        return None if text is None else nbformat.v4.new_output("stream", name="stdout",
+                                                                 text=text)
+    if kind == "error":
+        text = _text(f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"[:2000])
+        return nbformat.v4.new_output("stream", name="stderr", text=text or "")
+    data = output.get("data") if kind in ("display_data", "execute_result") else None
+    if not isinstance(data, dict):
+        return None
+    image = _text(data.get("image/png"))
+    if image is not None and len(image) <= MAX_SUBMITTED_IMAGE * 4 // 3 + 4:
+        try:
+            content = base64.b64decode(image.replace("\n", ""), validate=True)
+        except ValueError:
+            content = b""
+        if content and check_artifact("q3_word_vectors.png", content) is None:
+            return nbformat.v4.new_output("display_data", data={
+                "image/png": base64.b64encode(content).decode("ascii"),
+                "text/plain": "<image, as submitted>"})
+    text = _text(data.get("text/plain"))
+    return None if text is None else nbformat.v4.new_output("stream", name="stdout", text=text)
+
+
 def _output(name: str, content: bytes) -> nbformat.NotebookNode:
     if ARTIFACTS[name] == "png":
         return nbformat.v4.new_output(
@@ -180,5 +291,6 @@ def _output(name: str, content: bytes) -> nbformat.NotebookNode:
 
 
 __all__ = ["AS_SUBMITTED", "add_artifact_cells", "artifact_question", "autograded_folder",
-           "nbgrader_timestamp", "read_artifacts", "read_secret", "remove_autograded",
-           "write_autograded", "write_staff_copies"]
+           "add_submitted_outputs", "keep_submitted", "nbgrader_timestamp", "read_artifacts",
+           "read_secret", "remove_autograded", "submitted_copies", "write_autograded",
+           "write_staff_copies"]

@@ -19,7 +19,12 @@ from datetime import datetime
 from pathlib import Path
 
 from autograder.engine.course import AssignmentCopy
-from autograder.report.autograded import artifact_question, read_artifacts, write_autograded
+from autograder.report.autograded import (
+    artifact_question,
+    read_artifacts,
+    submitted_copies,
+    write_autograded,
+)
 from autograder.report.gradebook import COURSE_ID, SyncSummary, sync_gradebook
 from autograder.report.standing import Standing
 from autograder.service.settings import ServiceSettings
@@ -84,15 +89,18 @@ def write_standing(settings: ServiceSettings, current: Standing[str]) -> SyncSum
     notebooks = Path(settings.data_dir) / "notebooks"
     executed = {name: notebooks / source / f"{name}.ipynb"
                 for name, source in current.sources.items()}
+    submitted = {name: path for name, source in current.sources.items()
+                 for stem, path in submitted_copies(notebooks / source).items() if stem == name}
     artifacts: dict[str, bytes] = {}
     for name, source in current.sources.items():
         kept = read_artifacts(notebooks / source)
         artifacts.update({a: content for a, content in kept.items()
                           if artifact_question(a) == artifact_question(name)})
-    submitted = datetime.fromisoformat(result.submitted_at) if result.submitted_at else None
+    arrived = datetime.fromisoformat(result.submitted_at) if result.submitted_at else None
     root = autograded_root(settings)
     try:
-        write_autograded(root, settings.assignment, result, executed, artifacts, submitted)
+        write_autograded(root, settings.assignment, result, executed, artifacts, arrived,
+                         submitted=submitted)
     except OSError as exc:  # e.g. a read-only course folder: the scores still count
         log.error("%s: the autograded folder %s could not be written (%s); formgrader will "
                   "not open this submission until it can", result.student, root, exc)

@@ -19,6 +19,7 @@ from autograder.engine.grade import Grader, GradingOptions
 from autograder.engine.results import SubmissionResult
 from autograder.engine.submission import Submission, SubmissionError, load_zip
 from autograder.kernel.atomic import write_atomic
+from autograder.report.autograded import keep_submitted
 from autograder.report.late import apply_lateness
 from autograder.sandbox import get_sandbox
 from autograder.service.settings import ServiceSettings
@@ -49,10 +50,11 @@ def finish_result(settings: ServiceSettings, submission: Submission, result: Sub
     opens), and the late policy's verdict at the upload's arrival (uploaded_at, Unix time),
     recomputed at each grade so an extension granted since counts at a regrade."""
     result.notes = list(dict.fromkeys([*result.notes, *submission.notes]))
-    if notebooks_dir is not None and submission.artifacts:
+    if notebooks_dir is not None and (submission.artifacts or submission.files):
         notebooks_dir.mkdir(parents=True, exist_ok=True)
         for name, content in submission.artifacts.items():
             write_atomic(notebooks_dir / name, content)
+        keep_submitted(notebooks_dir, submission.files)
     arrived = datetime.fromtimestamp(uploaded_at, UTC)
     try:
         verdict = lateness(settings, result.student, settings.assignment, arrived)

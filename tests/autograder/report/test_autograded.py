@@ -96,3 +96,43 @@ def test_a_student_id_nbgrader_refuses_writes_nothing(tmp_path, cells, student):
     assert write_staff_copies([result], tmp_path / "autograded", "ps1", tmp_path) == []
     assert not any((tmp_path / "autograded").rglob("*.ipynb")) if (
         tmp_path / "autograded").exists() else True
+
+
+def test_the_students_own_outputs_of_grading_mode_cells_are_shown(tmp_path, cells):
+    import base64
+    import json
+
+    from autograder.report.autograded import keep_submitted, submitted_copies
+
+    nb = nbformat.read(REPO / "release" / "ps1" / "q4_sentiment.ipynb", 4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")
+                == "q4_outputs")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="best dev accuracy 0.389\n"),
+        nbformat.v4.new_output("display_data", data={
+            "image/png": base64.b64encode(png(9, 9)).decode(), "text/plain": "<Figure>"}),
+        nbformat.v4.new_output("display_data", data={
+            "text/html": "<script>alert(1)</script>", "text/plain": "<HTML>"}),
+        nbformat.v4.new_output("display_data", data={  # not a PNG: its text only
+            "image/png": base64.b64encode(b"<svg onload=alert(1)>").decode(),
+            "text/plain": "fake image"}),
+    ]
+    engine = tmp_path / "engine" / "bob"
+    keep_submitted(engine, {"q4_sentiment.ipynb": nbformat.writes(nb).encode()})
+    folder = write_autograded(tmp_path / "autograded", "ps1", build("bob", cells),
+                              executed(tmp_path, ("q4_sentiment",)),
+                              submitted=submitted_copies(engine))
+    out = nbformat.read(folder / "q4_sentiment.ipynb", 4)
+    at = next(i for i, c in enumerate(out.cells)
+              if c.metadata.get("nbgrader", {}).get("grade_id") == "q4_outputs")
+    assert AS_SUBMITTED in out.cells[at + 1].source
+    holder = out.cells[at + 2]
+    assert holder.metadata["autograder"] == {"submitted_outputs": "q4_outputs"}
+    kinds = [(o.output_type, sorted(o.get("data", {}))) for o in holder.outputs]
+    assert kinds == [("stream", []), ("display_data", ["image/png", "text/plain"]),
+                     ("stream", []), ("stream", [])]
+    assert "best dev accuracy 0.389" in holder.outputs[0].text
+    assert "alert(1)" not in json.dumps(holder)  # no HTML, no fake image's bytes
+    assert holder.outputs[3].text == "fake image"
+    # a cell that runs the same when graded gets nothing extra
+    assert sum("submitted_outputs" in c.metadata.get("autograder", {}) for c in out.cells) == 1
