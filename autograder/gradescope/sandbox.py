@@ -8,10 +8,11 @@ no cgroup is writable: ``run_autograder`` tries bwrap first and, when it refuses
 this backend instead, which keeps the student's code away from the grader with what an
 unprivileged container still allows:
 
-* every run gets a uid of its own (no process of it running), so a notebook cannot signal,
-  trace or read the files of the grader (root) or of another notebook's run; after the run
-  every process of that uid is killed (``kill(-1)`` as that uid) and its files in the
-  world-writable folders are removed;
+* every run (the engine makes one per submission; its zygote forks each notebook and clears
+  what the previous one left) gets a uid of its own with no process running, so student code
+  cannot signal, trace or read the files of the grader (root); after the run every process
+  of that uid is killed (``kill(-1)`` as that uid) and its files in the world-writable
+  folders are removed;
 * the hidden parts (the package in ``/autograder/source``, the grader's venv and assignment
   copy, its temp files) and ``/autograder/results`` are root-only (mode 0700), so the uid can
   neither read the solutions, checks and seed nor write ``results.json``;
