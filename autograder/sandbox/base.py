@@ -55,7 +55,10 @@ def _setting(name: str, scale: int = 1) -> Any:
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one :meth:`Sandbox.run` (one notebook); see :meth:`help`.
+    """Resource limits for one :meth:`Sandbox.run`; see :meth:`help`. The grader runs a
+    submission's notebooks in one run, one at a time (:mod:`autograder.kernel.zygote` kills
+    what a notebook left before the next starts), so each notebook has them to itself; the
+    grader gives the run a wall clock of every notebook's together.
 
     Each limit is a grading setting (:class:`autograder.settings.GradingSettings`), which
     declares its default and help text; the grader builds its limits with
