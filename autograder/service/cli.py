@@ -52,7 +52,7 @@ def _service_settings(args: argparse.Namespace) -> ServiceSettings | None:
 
 def _unreachable(settings: ServiceSettings, exc: Exception) -> int:
     reason = str(getattr(exc, "orig", None) or exc.__class__.__name__).splitlines()[0]
-    log.error("not starting: the database %s does not answer: %s",
+    log.error("the database %s does not answer: %s",
               _safe_url(settings.db_url), reason)
     log.debug("database error", exc_info=True)
     return 1
@@ -126,8 +126,14 @@ def tokens(args: argparse.Namespace) -> int:
     except RosterError as exc:
         log.error("%s", exc)
         return 2
+    from sqlalchemy.exc import SQLAlchemyError
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    issue_roster_tokens(Database(settings.db_url), students, args.out)
+    try:
+        db = Database(settings.db_url)
+    except SQLAlchemyError as exc:
+        return _unreachable(settings, exc)
+    issue_roster_tokens(db, students, args.out)
     return 0
 
 

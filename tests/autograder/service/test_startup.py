@@ -71,13 +71,19 @@ def test_invalid_settings_are_one_line(env):
 
 
 @pytest.mark.slow
-def test_an_unreachable_database_is_one_line(env):
+def test_an_unreachable_database_is_one_line(env, tmp_path):
     env["CS224N_CHECK_SEED"] = "987654"
     proc = run(["serve", "--port", str(free_port()),
                 "--db", f"postgresql+psycopg://u:hunter2@127.0.0.1:{free_port()}/x"], env)
     assert proc.returncode == 1, proc.stderr
     assert "does not answer" in proc.stderr and "hunter2" not in proc.stderr
     assert "Traceback" not in proc.stderr
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\nalice\n")
+    proc = run(["tokens", str(roster), "--out", str(tmp_path / "t.csv"),
+                "--db", f"postgresql+psycopg://u:hunter2@127.0.0.1:{free_port()}/x"], env)
+    assert proc.returncode == 1 and "does not answer" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "t.csv").exists()
 
 
 def test_the_log_file_rotates(tmp_path):
