@@ -143,15 +143,21 @@ def grade(root: Path = layout.ROOT, home: Path = layout.GRADER_HOME,
 
 
 def _within_container_memory(settings):
-    """A notebook's memory limit no larger than the container's (Gradescope's memory setting),
-    so the limit a student is told is the one that stopped them."""
+    """Warn the staff (stdout) when the container has less memory than a notebook may use.
+
+    The notebook's limit is an address-space rlimit per process (virtual memory: the grading
+    run reserves more than it touches), the container's is resident memory: capping one at
+    the other would stop honest notebooks. Above the container's limit the OOM killer stops
+    the student's processes first, reported as running out of memory.
+    """
     from autograder.gradescope.sandbox import container_memory_mb
 
     limit = container_memory_mb()
     if limit is not None and limit < settings.memory_mb:
-        log.info("notebook memory limit %d MiB: the container's (the package says %d MiB)",
-                 limit, settings.memory_mb)
-        return settings.model_copy(update={"memory_mb": limit})
+        log.warning("the container has %d MiB of memory, less than a notebook may use (%d "
+                    "MiB, the package's memory_mb): a notebook that needs more is stopped by "
+                    "the container's OOM killer; raise the memory in Gradescope's settings "
+                    "or build the package with AUTOGRADER_MEMORY_MB", limit, settings.memory_mb)
     return settings
 
 
