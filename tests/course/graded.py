@@ -23,6 +23,12 @@ DUE = "2026-12-03T17:00:00-08:00"  # Thu 3 Dec 2026 17:00 PST = 4 Dec 01:00 UTC
 ON_TIME = "2026-12-04 00:30:00.000000 UTC"
 LATE = "2026-12-04 03:05:00.000000 UTC"  # 2 h 5 min late: 3 started hours
 PER_HOUR = 2.0
+OWN_RUN = {
+    "q3_train": "iter 40000: 9.871234\nsanity check: cost at convergence should be around "
+                "or below 10\ntraining took 1843 seconds\n",
+    "q4_sweep": "reg=1e-05 train=0.301 dev=0.296\nreg=0.0003 train=0.298 dev=0.301\n"
+                "best dev accuracy 0.301 (own vectors, my full run)\n",
+}
 PRED_TXT = b"3\t3\tA gorgeous film\n1\t0\t<script>alert(1)</script>\n"
 
 
@@ -44,6 +50,9 @@ def answered(name: str) -> nbformat.NotebookNode:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "markdown" and meta.get("solution"):
             cell.source = f"My answer to {meta.get('grade_id')}: because the shift cancels."
+        if meta.get("grade_id") in OWN_RUN:  # what the student's full run printed
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout",
+                                                   text=OWN_RUN[meta["grade_id"]])]
     return nb
 
 

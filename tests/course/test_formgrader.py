@@ -90,10 +90,12 @@ def test_a_ta_grades_a_written_part_in_formgrader(course, student, shots, tmp_pa
             page = driver.page_source
             artifact = "q3_word_vectors.png" if notebook == "q3_word2vec" else "q4_dev_pred.txt"
             found = scroll_to_artifact(driver, artifact, shots / f"h2-{student}-artifact.png")
+            own = scroll_to_artifact(driver, "own output", shots / f"h2-{student}-own-run.png")
     finally:
         driver.quit()
     print(f"\n{student} ({path}), {notebook} {part}: {timing.line()}")
     assert found, f"the student's {artifact} is not shown"
+    assert own, "the student's own outputs of the training/sweep cell are not shown"
     assert "as submitted, not re-run" in page
     assert "<script>alert(1)</script>" not in page  # the artifact's text is escaped
     assert len(timing.steps) <= 6 and timing.total_seconds < 60
