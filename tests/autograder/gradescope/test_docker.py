@@ -59,6 +59,10 @@ def image(tmp_path_factory):
     assert fetch.returncode == 0, fetch.stderr[-3000:]
     built = build_package(base / "autograder.zip", settings=GradingSettings(course_root=REPO),
                           seed=SEED, wheels=WHEELS, project_root=REPO)
+    debs = base / "debs"  # bubblewrap, as Gradescope's apt-get would install it
+    debs.mkdir()
+    subprocess.run(["apt-get", "download", "-q", "bubblewrap"], cwd=debs, capture_output=True,
+                   timeout=120, check=False)
     src = base / "src"
     with zipfile.ZipFile(built.path) as archive:
         archive.extractall(src)
@@ -69,8 +73,9 @@ def image(tmp_path_factory):
     start = time.monotonic()
     try:
         build = docker("run", "--name", name, "--network", "none", "-v", f"{src}:/pkg:ro",
-                       BASE, "bash", "-c",
-                       "mkdir -p /autograder/source /autograder/results /autograder/submission"
+                       "-v", f"{debs}:/debs:ro", BASE, "bash", "-c",
+                       "{ ! ls /debs/*.deb >/dev/null 2>&1 || dpkg -i /debs/*.deb >/dev/null; }"
+                       " && mkdir -p /autograder/source /autograder/results /autograder/submission"
                        " && cp -a /pkg/. /autograder/source/"
                        " && cp /autograder/source/run_autograder /autograder/run_autograder"
                        " && cd /autograder/source && ./setup.sh")
@@ -84,11 +89,12 @@ def image(tmp_path_factory):
     docker("rmi", "-f", tag, check=False)
 
 
-def run_autograder(image: str, submission: Path, results: Path) -> tuple[dict, str, float]:
+def run_autograder(image: str, submission: Path, results: Path, memory: str = MEMORY
+                   ) -> tuple[dict, str, float]:
     results.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
-    proc = docker("run", "--rm", "--network", "none", "--memory", MEMORY, "--memory-swap",
-                  MEMORY, "-v", f"{submission}:/autograder/submission",
+    proc = docker("run", "--rm", "--network", "none", "--memory", memory, "--memory-swap",
+                  memory, "-v", f"{submission}:/autograder/submission",
                   "-v", f"{results}:/autograder/results", "-w", "/autograder", image,
                   "/autograder/run_autograder")
     seconds = time.monotonic() - start
@@ -111,6 +117,7 @@ def test_honest_submission(image, corpus_dir, tmp_path):
     assert_gradescope_shape(doc, 43.0)
     assert "sandbox: container" in log  # bwrap cannot isolate in an unprivileged container
     assert "bwrap cannot isolate" in log
+    print([line for line in log.splitlines() if "bwrap cannot isolate" in line][0][:400])
 
 
 def test_faulty_submission(image, corpus_dir, tmp_path):
@@ -137,3 +144,20 @@ def test_student_code_cannot_reach_the_hidden_parts(image, corpus_dir, tmp_path)
             ) in doc["output"], doc["output"]
     assert str(SEED) not in json.dumps(doc)
     assert doc["score"] == 43.0
+
+
+def test_a_notebook_over_the_container_memory_costs_only_itself(image, corpus_dir, tmp_path):
+    """A cell that fills more memory than the container has (but less than the notebook's
+    address-space limit): the OOM killer takes the student's process (oom_score_adj 1000),
+    never the grader; the other notebooks keep their points and results.json is written."""
+    import nbformat
+
+    sub = copy_notebooks(corpus_dir / "honest" / "ps1", tmp_path / "sub")
+    nb = nbformat.read(sub / "q2_neural.ipynb", as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell(
+        "import numpy as np\nhog = np.ones(900 * 2**20 // 8)\n"))
+    (sub / "q2_neural.ipynb").write_text(json.dumps(nb))
+    doc, log, _ = run_autograder(image, sub, tmp_path / "res", memory="600m")
+    assert_gradescope_shape(doc)
+    assert "q1_softmax: 5 / 5" in doc["output"] and "q3_word2vec: 18 / 18" in doc["output"]
+    assert "q2_neural: 16 / 16" not in doc["output"], doc["output"]
