@@ -105,6 +105,11 @@ class Grader:
                                   *(c for _, c in plan.examples)):
                         self._judge_plan.reference(calls)
         self._course_imports  # noqa: B018 - a cached property: read once now
+        for name in self.course.notebooks:  # nbgrader's and SQLAlchemy's first-use costs
+            try:
+                self.course.restore(name, (self.course.release / f"{name}.ipynb").read_bytes())
+            except (OSError, NotebookError) as exc:
+                log.warning("warm-up: restoring the released %s failed: %s", name, exc)
 
     # ------------------------------------------------------------ one submission
 
