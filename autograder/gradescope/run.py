@@ -65,7 +65,7 @@ def pick_sandbox(choice: str, runtime: Path, settings) -> Sandbox:
     except SandboxUnavailable as exc:
         reasons.append(f"container: {exc}")
         raise SandboxUnavailable("; ".join(reasons)) from exc
-    log.info("sandbox: container (a uid per notebook, rlimits, seccomp; Gradescope's "
+    log.info("sandbox: container (a uid of its own, rlimits, seccomp; Gradescope's "
              "container isolates submissions)")
     return container
 
