@@ -71,6 +71,8 @@ STATUS_FILE = "status.json"
 PROFILE_FILE = "zygote.json"
 MAX_RESULT_BYTES = 512 * 1024**2
 """Result files kept of one notebook, all together (the scratch size bounds them anyway)."""
+READ_CHUNK = 1024**2
+"""Bytes read at a time from a result file (memory follows the file, not the bound)."""
 KILL_ROUNDS = 200
 # --- H6 (Gradescope): the sandbox's own temp folder. /tmp in bwrap and Docker (a private
 # tmpfs); in the Gradescope container sandbox, which has no mount namespace, a private folder
@@ -154,15 +156,36 @@ def read_results(out: Path, limit: int = MAX_RESULT_BYTES) -> dict[str, bytes]:
             fd = os.open(out / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             continue
-        with os.fdopen(fd, "rb") as f:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode) or info.st_size > room:
-                continue
-            data = f.read(room + 1)
-        if len(data) <= room:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > room:
+            os.close(fd)  # before fdopen, which refuses a folder (IsADirectoryError)
+            continue
+        with os.fdopen(fd, "rb", buffering=0) as f:
+            data = _read_at_most(f, room)
+        if data is not None:
             found[name] = data
             room -= len(data)
     return found
+
+
+def _read_at_most(f, room: int) -> bytes | None:
+    """The file's content, or None when it holds more than room bytes.
+
+    Why in chunks: ``f.read(room + 1)`` allocates room + 1 bytes before it reads one, and
+    room is up to :data:`MAX_RESULT_BYTES`: under a small RLIMIT_AS (the Gradescope
+    container's memory_mb=384) that alone raised MemoryError in the zygote. Here memory grows
+    with what the file holds (the size was checked against room before), never with room.
+    """
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = f.read(min(READ_CHUNK, room + 1 - total))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > room:
+            return None  # it grew past the bound after fstat
 
 
 # ---------------------------------------------------------------- processes
