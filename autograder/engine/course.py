@@ -3,6 +3,8 @@ release files, and nbgrader's own preprocessors to restore what students must no
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import os
 import shutil
@@ -127,6 +129,19 @@ class AssignmentCopy:
                                             meta["grade_id"] in auto))
         return cells
 
+    @cached_property
+    def _source_cells(self) -> dict[str, _NotebookSource]:
+        """Every notebook's source cells, read from the gradebook once per process: restoring
+        is then in-memory work (nbgrader's OverwriteCells asked the database ~40 times a
+        notebook). The gradebook is written once, by generate_assignment, before any grading."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.db_url) as gb:
+            found = {}
+            for notebook in gb.find_assignment(self.assignment).notebooks:
+                found[notebook.name] = _NotebookSource.read(notebook)
+            return found
+
     def support_files(self) -> list[Path]:
         """The release's files other than notebooks (the public support package)."""
         return [p for p in self.release.iterdir() if p.suffix != ".ipynb"]
@@ -138,15 +153,12 @@ class AssignmentCopy:
 
         notes: receives nbgrader's warnings (an edited locked cell, a missing graded cell).
         """
-        from nbgrader.preprocessors import (
-            CheckCellMetadata,
-            ClearOutput,
-            DeduplicateIds,
-            OverwriteCells,
-            OverwriteKernelspec,
-        )
+        from nbgrader.api import MissingEntry
+        from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds
 
         nbgrader_speedup.install()
+        overwrite_cells, overwrite_kernelspec = _memory_preprocessors()
+        gradebook = self._source_cells.get(name)
 
         try:
             with warnings.catch_warnings():  # nbformat repairs duplicate cell ids, and says so
@@ -164,8 +176,10 @@ class AssignmentCopy:
         quiet.propagate = False
         quiet.addHandler(collector)
         try:
-            for pp in (ClearOutput(), DeduplicateIds(), OverwriteKernelspec(),
-                       OverwriteCells(add_missing_cells=True), CheckCellMetadata()):
+            if gradebook is None:  # as nbgrader's own preprocessors fail on it
+                raise MissingEntry(f"No such notebook: {self.assignment}/{name}")
+            for pp in (ClearOutput(), DeduplicateIds(), overwrite_kernelspec(gradebook),
+                       overwrite_cells(gradebook, add_missing_cells=True), CheckCellMetadata()):
                 pp.log = quiet
                 nb, resources = pp.preprocess(nb, resources)
         except Exception as exc:
@@ -180,6 +194,112 @@ class AssignmentCopy:
         except notebook_io.NotebookFormatError as exc:
             raise NotebookError(f"{name}.ipynb is too large to grade ({exc})") from None
         return nb
+
+
+@dataclass(frozen=True)
+class _SourceCell:
+    """The gradebook's SourceCell, as nbgrader's OverwriteCells reads it."""
+
+    name: str
+    cell_type: str
+    locked: bool
+    checksum: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class _ScoredCell:
+    """The gradebook's GradeCell or TaskCell, as OverwriteCells reads it."""
+
+    name: str
+    max_score: float
+
+
+@dataclass(frozen=True)
+class _NotebookSource:
+    """One notebook of the gradebook, with the Gradebook lookups OverwriteCells and
+    OverwriteKernelspec make (same answers, same MissingEntry), from memory."""
+
+    name: str
+    kernelspec: str | None
+    source_cells: tuple[_SourceCell, ...]
+    grade_cells: tuple[_ScoredCell, ...]
+    solution_cells: tuple[_ScoredCell, ...]
+    task_cells: tuple[_ScoredCell, ...]
+
+    @classmethod
+    def read(cls, notebook) -> _NotebookSource:
+        """From nbgrader's Notebook row (cells in the order its relationships give them)."""
+        def scored(cells) -> tuple[_ScoredCell, ...]:
+            return tuple(_ScoredCell(c.name, getattr(c, "max_score", 0.0)) for c in cells)
+
+        return cls(notebook.name, notebook.kernelspec,
+                   tuple(_SourceCell(c.name, c.cell_type, c.locked, c.checksum, c.source)
+                         for c in notebook.source_cells),
+                   scored(notebook.grade_cells), scored(notebook.solution_cells),
+                   scored(notebook.task_cells))
+
+    def find_notebook(self, name: str, assignment: str) -> _NotebookSource:
+        return self
+
+    def find_source_cell(self, name: str, notebook: str, assignment: str) -> _SourceCell:
+        from nbgrader.api import MissingEntry
+
+        for cell in self.source_cells:
+            if cell.name == name:
+                return cell
+        raise MissingEntry(f"No such source cell: {assignment}/{notebook}/{name}")
+
+    def find_graded_cell(self, name: str, notebook: str, assignment: str) -> _ScoredCell:
+        from nbgrader.api import MissingEntry
+
+        for cell in (*self.grade_cells, *self.task_cells):  # as nbgrader: grade, then task
+            if cell.name == name:
+                return cell
+        raise MissingEntry(f"No such grade cell: {assignment}/{notebook}/{name}")
+
+    def __enter__(self) -> _NotebookSource:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+@functools.cache
+def _memory_preprocessors():
+    """nbgrader's OverwriteCells and OverwriteKernelspec reading a _NotebookSource instead of
+    opening the gradebook (their cell logic is nbgrader's own, unchanged)."""
+    from nbgrader.preprocessors import OverwriteCells, OverwriteKernelspec
+    from nbgrader.preprocessors.base import NbGraderPreprocessor
+
+    class MemoryOverwriteCells(OverwriteCells):
+        def __init__(self, source: _NotebookSource, **kwargs) -> None:
+            super().__init__(**kwargs)
+            self._source = source
+
+        def preprocess(self, nb, resources):
+            self.notebook_id = resources["nbgrader"]["notebook"]
+            self.assignment_id = resources["nbgrader"]["assignment"]
+            self.gradebook = self._source
+            nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)
+            if self.add_missing_cells:
+                nb, resources = self.add_missing_grade_cells(nb, resources)
+                nb, resources = self.add_missing_task_cells(nb, resources)
+            return nb, resources
+
+    class MemoryOverwriteKernelspec(OverwriteKernelspec):
+        def __init__(self, source: _NotebookSource, **kwargs) -> None:
+            super().__init__(**kwargs)
+            self._source = source
+
+        def preprocess(self, nb, resources):
+            if self._source.kernelspec is not None:
+                kernelspec = json.loads(self._source.kernelspec)
+                if kernelspec:
+                    nb.metadata["kernelspec"] = kernelspec
+            return nb, resources
+
+    return MemoryOverwriteCells, MemoryOverwriteKernelspec
 
 
 def _drop_ambiguous_metadata(nb, name: str, notes: list[str] | None) -> None:
