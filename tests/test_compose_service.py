@@ -3,7 +3,9 @@
 The corpus goes in through the HTTP API; every per-cell score must equal the corpus's
 expectation, `nbgrader export` against the PostgreSQL gradebook must show every grade, a
 restart of the API with jobs queued loses none, and a worker container killed mid-grade
-leads to its job being graded again by the other. Outside CI the stack uses the official
+leads to its job being graded again by the other. The staff's side: the worker writes the
+graded submission into the course volume, where the formgrader service (profile staff) opens
+it, and the feedback it releases reaches the api. Outside CI the stack uses the official
 postgres and redis images; CI (no registry) adds docker/compose.ci.yml for its stand-ins.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import secrets
 import socket
 import subprocess
 import time
@@ -28,6 +31,7 @@ from tests.course.course import REPO
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 INSTRUCTOR = "compose-instructor-" + uuid.uuid4().hex
 KILLED = "zz_killed_worker"
+FORMGRADED = "zz_formgraded"
 WAIT = 900.0
 
 
@@ -90,7 +94,7 @@ def stack(corpus_expected):
     try:
         stack.run("up", "-d", "--scale", "worker=2", "api", "worker", "redis", "postgres")
         stack.wait_healthy()
-        roster = "student\n" + "\n".join([*corpus_expected, KILLED]) + "\n"
+        roster = "student\n" + "\n".join([*corpus_expected, KILLED, FORMGRADED]) + "\n"
         made = stack.run("exec", "-T", "api", "sh", "-c",
                          "cat > /tmp/roster.csv && autograder tokens /tmp/roster.csv "
                          "--out /tmp/tokens.csv >/dev/null && cat /tmp/tokens.csv", input=roster)
@@ -98,7 +102,7 @@ def stack(corpus_expected):
         yield stack
     finally:
         print(stack.logs())
-        stack.run("down", "-v", "--remove-orphans", check=False)
+        stack.run("--profile", "staff", "down", "-v", "--remove-orphans", check=False)
         _remove_orphaned_sandboxes()
 
 
@@ -220,3 +224,54 @@ def test_a_worker_killed_mid_grade_leaves_its_job_to_the_other(stack, corpus_dir
     assert body["score"] == pytest.approx(sum(corpus_expected["honest"].values()))
     regraded_by = stack.sql(f"SELECT worker FROM jobs WHERE submission_id = '{sid}'")
     assert regraded_by.split(":")[0] != container
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_formgrader_opens_what_the_worker_wrote_and_releases_feedback(stack, corpus_dir):
+    sid = submit(stack, FORMGRADED, zip_submission(corpus_dir / "honest" / "ps1"))
+    assert wait_done(stack, {FORMGRADED: sid})[FORMGRADED]["status"] == "done"
+    token, port = secrets.token_hex(16), free_port()
+    stack.env.update(JUPYTER_TOKEN=token, FORMGRADER_PORT=str(port))
+
+    # the worker (root) wrote the folder into the course volume; formgrader's user reads it
+    folder = f"/course/autograded/{FORMGRADED}/ps1"
+    listed = stack.run("--profile", "staff", "run", "--rm", "-T", "--user", "grader",
+                       "--entrypoint", "sh", "formgrader", "-c",
+                       f"cd {folder} && ls && cat *.ipynb submission_secret.txt >/dev/null")
+    notebooks = sorted(n[:-6] for n in listed.stdout.split() if n.endswith(".ipynb"))
+    assert notebooks == ["q1_softmax", "q2_neural", "q3_word2vec", "q4_sentiment"], listed.stdout
+
+    # formgrader itself, with the token, on the gradebook: the submission and its notebook
+    stack.run("--profile", "staff", "up", "-d", "formgrader")
+    url, headers = f"http://127.0.0.1:{port}/formgrader", {"Authorization": f"token {token}"}
+    deadline, listing = time.monotonic() + 120, None
+    while time.monotonic() < deadline and listing is None:
+        try:
+            answer = httpx.get(f"{url}/api/submitted_notebooks/ps1/q3_word2vec",
+                               headers=headers, timeout=10)
+            listing = answer.json() if answer.status_code == 200 else None
+        except httpx.HTTPError:
+            pass
+        time.sleep(2)
+    assert listing is not None, stack.run("logs", "--tail", "40", "formgrader").stdout
+    mine = [nb for nb in listing if nb["student"] == FORMGRADED]
+    assert len(mine) == 1, listing
+    page = httpx.get(f"{url}/submission/{mine[0]['id']}", headers=headers, timeout=60)
+    assert page.status_code == 200 and "q3_word2vec" in page.text, page.text[-2000:]
+    assert httpx.get(f"{url}/api/submitted_notebooks/ps1/q3_word2vec",
+                     timeout=10).status_code != 200  # not without the token
+
+    # feedback generated and released in formgrader's container reaches the api
+    for step in ("generate_feedback", "release_feedback"):
+        stack.run("exec", "-T", "--user", "grader", "formgrader", "nbgrader", step, "ps1",
+                  "--student", FORMGRADED)
+    released = stack.run("exec", "-T", "api", "python", "-c",
+                         "from autograder.service.gradebook import released_notebooks as r; "
+                         "from autograder.service.settings import ServiceSettings as S; "
+                         f"print(' '.join(sorted(r(S(), {FORMGRADED!r}))))")
+    assert released.stdout.split() == notebooks, released.stdout + released.stderr
