@@ -261,7 +261,7 @@ def test_formgrader_opens_what_the_worker_wrote_and_releases_feedback(stack, cor
     assert listing is not None, stack.run("logs", "--tail", "40", "formgrader").stdout
     mine = [nb for nb in listing if nb["student"] == FORMGRADED]
     assert len(mine) == 1, listing
-    page = httpx.get(f"{url}/submission/{mine[0]['id']}", headers=headers, timeout=60)
+    page = httpx.get(f"{url}/submissions/{mine[0]['id']}/", headers=headers, timeout=60)
     assert page.status_code == 200 and "q3_word2vec" in page.text, page.text[-2000:]
     assert httpx.get(f"{url}/api/submitted_notebooks/ps1/q3_word2vec",
                      timeout=10).status_code != 200  # not without the token
