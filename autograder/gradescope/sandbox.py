@@ -196,7 +196,7 @@ class ContainerSandbox(Sandbox):
                      f"; stderr ends: {stderr[-800:]!r}" if exit_code else "")
             return RunResult(exit_code=exit_code, signal=sig, timed_out=timed_out,
                              wall_seconds=wall, killed_reason=reason, stdout=stdout,
-                             stderr=stderr)
+                             stderr=stderr, oom_kills=int(oom))
         finally:
             _kill_uid(uid)
             shutil.rmtree(self.job_root, ignore_errors=True)
