@@ -254,15 +254,7 @@ class ContainerSandbox(Sandbox):
 def _preexec(limits: Limits, uid: int) -> Callable[[], None]:
     """Between fork and exec (as root): rlimits, OOM score, no_new_privs, the two seccomp
     filters, then drop every group and id to ``uid`` (capabilities go with root)."""
-    cpu = int(limits.cpu_seconds)
-    rlimits = [
-        (resource.RLIMIT_AS, limits.memory_bytes, limits.memory_bytes),
-        (resource.RLIMIT_CPU, cpu, cpu + 5),
-        (resource.RLIMIT_FSIZE, limits.file_bytes, limits.file_bytes),
-        (resource.RLIMIT_NOFILE, limits.open_files, limits.open_files),
-        (resource.RLIMIT_CORE, 0, 0),
-        (resource.RLIMIT_NPROC, limits.pids, limits.pids),
-    ]
+    rlimits = [*limits.rlimits(), (resource.RLIMIT_NPROC, limits.pids, limits.pids)]
     filters = [seccomp.build_filter(), netfilter.build_filter()]
     libc = ctypes.CDLL(None, use_errno=True)
 

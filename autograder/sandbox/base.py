@@ -19,6 +19,7 @@ A backend that cannot isolate here raises :class:`SandboxUnavailable` (from :met
 from __future__ import annotations
 
 import math
+import resource
 import signal as _signal
 import time
 from abc import ABC, abstractmethod
@@ -94,6 +95,19 @@ class Limits:
         """Each limit's name and help text, naming the setting it comes from (CLIs, docs)."""
         return {f.name: f"{f.metadata['help']} [setting {f.metadata['setting']}]"
                 for f in fields(cls)}
+
+    def rlimits(self) -> list[tuple[int, int, int]]:
+        """(resource, soft, hard) for setrlimit in a sandboxed child: address space, CPU
+        seconds (hard limit 5 s later, so SIGXCPU comes first), file size, open files, no
+        core dumps."""
+        cpu = int(self.cpu_seconds)
+        return [
+            (resource.RLIMIT_AS, self.memory_bytes, self.memory_bytes),
+            (resource.RLIMIT_CPU, cpu, cpu + 5),
+            (resource.RLIMIT_FSIZE, self.file_bytes, self.file_bytes),
+            (resource.RLIMIT_NOFILE, self.open_files, self.open_files),
+            (resource.RLIMIT_CORE, 0, 0),
+        ]
 
 
 @dataclass

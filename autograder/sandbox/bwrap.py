@@ -380,14 +380,7 @@ class BwrapSandbox(Sandbox):
 
 def _preexec(cgroups: RunCgroups, limits: Limits) -> Callable[[], None]:
     """What the child does between fork and exec: join the cgroups, then set the rlimits."""
-    cpu = int(limits.cpu_seconds)
-    rlimits = [
-        (resource.RLIMIT_AS, limits.memory_bytes, limits.memory_bytes),
-        (resource.RLIMIT_CPU, cpu, cpu + 5),
-        (resource.RLIMIT_FSIZE, limits.file_bytes, limits.file_bytes),
-        (resource.RLIMIT_NOFILE, limits.open_files, limits.open_files),
-        (resource.RLIMIT_CORE, 0, 0),
-    ]
+    rlimits = limits.rlimits()
 
     def preexec() -> None:
         cgroups.join_from_child()
