@@ -25,6 +25,7 @@ try:
         NoSuchElementException,
         StaleElementReferenceException,
         TimeoutException,
+        WebDriverException,
     )
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -92,8 +93,19 @@ def wait_until(driver: WebDriver, server: Server, what: str, condition: Callable
     waiting = WebDriverWait(driver, timeout, poll_frequency=0.2,
                             ignored_exceptions=(NoSuchElementException,
                                                 StaleElementReferenceException))
+
+    def surviving(d: Any) -> Any:
+        # Chromium reports a node of a page that refreshed meanwhile as this unknown error,
+        # not as a stale element: the page is not there yet
+        try:
+            return condition(d)
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e):
+                return False
+            raise
+
     try:
-        return waiting.until(condition)
+        return waiting.until(surviving)
     except TimeoutException:
         raise AssertionError(
             f"timed out after {timeout} s waiting for {what} at {driver.current_url}\n"
