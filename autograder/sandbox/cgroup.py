@@ -17,8 +17,9 @@ Each run gets, for all its processes together:
   as the runs in it (:func:`rebalance_cpu`), so each sandbox weighs as much as one session of
   the host, as a whole.
 
-The child joins every cgroup from ``preexec_fn`` before it execs bwrap, so the limits hold from
-its first fork; at the end every process still in the cgroups is killed and they are removed.
+The process that execs bwrap first joins every cgroup (it writes to each ``cgroup.procs``:
+:meth:`RunCgroups.procs_files`), so the limits hold from bwrap's first fork; at the end every
+process still in the cgroups is killed and they are removed.
 Cgroups go under ``<hierarchy>/cs224n-sandbox/<grader pid>-<random>``: on v1 one folder per
 controller's hierarchy, on v2 one folder for the controllers that share a root. The hierarchy of
 each controller can be set (:class:`autograder.settings.SandboxSettings`:
@@ -304,6 +305,10 @@ class RunCgroups:
         """Move the calling process into every cgroup (pids first). Runs in ``preexec_fn``."""
         for group in self.groups:
             group.join_from_child()
+
+    def procs_files(self) -> list[str]:
+        """Each cgroup's ``cgroup.procs`` (pids first): writing 0 to one moves the writer."""
+        return [str(group.path / "cgroup.procs") for group in self.groups]
 
     def pids(self) -> list[int]:
         """Every process now in any of the run's cgroups."""
