@@ -439,8 +439,13 @@ def serve(notebook: Path, out: Path, keeper: calls_keeper.Keeper | None, cell_ti
     cpu = {"start": round(startup_cpu, 4)}
     mark = time.process_time()  # this process's own CPU (after the fork: since the fork)
     from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
 
-    InteractiveShell.instance(colors="NoColor")  # the one shell run_notebook uses
+    config = Config()
+    # no history database: the cells run with store_history=False, so it would stay empty,
+    # yet making it (SQLite in $IPYTHONDIR and a writer thread) cost ~40% of the shell's start
+    config.HistoryManager.enabled = False
+    InteractiveShell.instance(colors="NoColor", config=config)  # the one run_notebook uses
     cpu["shell"] = round(time.process_time() - mark, 4)
     mark = time.process_time()
     shell, records = run_notebook(nb, out, cell_timeout, run)

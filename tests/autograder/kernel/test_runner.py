@@ -138,3 +138,14 @@ def test_the_run_object_holds_what_the_alarm_changes():
         run.stop_budget()
         run.pristine.restore_builtins()
         signal.signal(signal.SIGALRM, saved)
+
+
+def test_the_shell_keeps_no_history_database(tmp_path, monkeypatch):
+    """Cells run with store_history=False: the shell makes no SQLite history (nor its thread);
+    a student's `%history`, `In` and `Out` still work and simply find nothing."""
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    records = run_cells(tmp_path, "assert not get_ipython().history_manager.enabled",
+                        "import threading; assert threading.active_count() == 1",
+                        "%history", "x = (In, Out, _ih)")
+    assert [r["status"] for r in records] == ["ok"] * 4, records
+    assert not list((tmp_path / "ipython").rglob("history.sqlite"))
