@@ -215,11 +215,16 @@ def _processes() -> dict[int, tuple[int, str, int]]:
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read().decode("ascii", "replace")
+        try:  # os.open/os.read: a third of open()'s cost, paid at every cell and call
+            fd = os.open(f"/proc/{entry}/stat", os.O_RDONLY)
         except OSError:
             continue
+        try:
+            stat = os.read(fd, 4096).decode("ascii", "replace")
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
         fields = stat[stat.rfind(")") + 2:].split()  # after "pid (comm) ": state, ppid, ...
         if len(fields) >= 15 and fields[1].isdigit():
             try:  # utime, stime, cutime, cstime
@@ -379,8 +384,9 @@ def run_notebook(nb, out: Path, cell_timeout: float, run: Run):
 def answer_calls(calls: list[probe.Call], namespace: dict, out: Path, call_timeout: float,
                  run: Run) -> None:
     outcomes = []
+    # once, not per call: the grader only says "while the grader was calling your functions"
+    write_json(out / "progress.json", {"call": 0})
     for call in calls:
-        write_json(out / "progress.json", {"call": len(outcomes)})
         budget = run.start_budget(call_timeout)
         try:
             outcome = probe.execute(call, namespace)

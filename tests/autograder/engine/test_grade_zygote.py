@@ -55,3 +55,17 @@ def test_a_notebook_that_kills_the_zygote_costs_only_itself(grader):
         assert reports[name].status == "graded", reports[name]
     auto = {nb.name: sum(c.score for c in nb.cells if c.auto) for nb in result.notebooks}
     assert auto["q1_softmax"] == 0.0 and result.auto_score == 43.0 - 5.0, auto
+
+
+def test_a_notebook_killed_during_the_calls_is_told_so(grader):
+    """The student's softmax kills its own process when the grader calls it (the sanity cells
+    do not run in grading mode): the message says it happened during the calls."""
+    notebooks = q1("""
+        import os, signal
+        def softmax(x):
+            os.kill(os.getpid(), signal.SIGKILL)
+        """)
+    result = grader.grade(_submission("killed_in_calls", notebooks))
+    report = next(nb for nb in result.notebooks if nb.name == "q1_softmax")
+    assert report.status == "stopped", report
+    assert "while the grader was calling your functions" in (report.message or ""), report
