@@ -22,7 +22,7 @@ from typing import Any, get_args
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from autograder.settings import Backend, GradingSettings, describe
+from autograder.settings import Backend, GradingSettings, describe, describe_errors
 
 log = logging.getLogger("autograder")
 
@@ -89,7 +89,8 @@ def _grade(args: argparse.Namespace) -> int:
     try:
         settings = grading_settings(args)
     except ValidationError as exc:
-        log.error("invalid grading settings: %s", exc)
+        for line in describe_errors(exc, GradingSettings):
+            log.error("%s", line)
         return 2
     if not seed_is_set():
         warn_unset_seed(settings.check_seed)

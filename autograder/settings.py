@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Backend = Literal["bwrap", "docker"]
@@ -243,3 +243,20 @@ def describe(field: str) -> str:
 __all__ = ["CGROUP_CONTROLLERS", "Backend", "DeadlineSettings", "GradingSettings",
            "LatePolicy", "SandboxSettings",
            "declared_default", "describe"]
+
+
+def describe_errors(exc: ValidationError, settings: type[BaseSettings]) -> list[str]:
+    """One line per invalid setting, named as the operator sets it (the environment variable),
+    with what was given: for logs and the command line, never pydantic's own report (its
+    error codes and documentation links mean nothing to an operator)."""
+    env_name = getattr(settings, "env_name", None)
+    lines = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        name = field or "?"
+        if env_name and field in settings.model_fields and env_name(field) != field:
+            name = f"{field} ({env_name(field)})"
+        given = error.get("input")
+        shown = f" (got {given!r:.80})" if isinstance(given, (str, int, float)) else ""
+        lines.append(f"setting {name}: {error['msg']}{shown}")
+    return lines

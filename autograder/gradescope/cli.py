@@ -41,7 +41,7 @@ def _package(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from autograder.gradescope.package import PackageError, build_package, choose_seed
-    from autograder.settings import GradingSettings
+    from autograder.settings import GradingSettings, describe_errors
 
     given = {k: v for k, v in (("course_root", args.course), ("assignment", args.assignment))
              if v is not None}
@@ -50,8 +50,12 @@ def _package(args: argparse.Namespace) -> int:
         seed = choose_seed(args.seed, args.allow_public_seed)
         built = build_package(args.out, settings=settings, seed=seed, sandbox=args.sandbox,
                               wheels=args.wheels)
-    except (PackageError, ValidationError) as exc:
+    except PackageError as exc:
         log.error("%s", exc)
+        return 2
+    except ValidationError as exc:
+        for line in describe_errors(exc, GradingSettings):
+            log.error("%s", line)
         return 2
     log.info("wrote %s (%.1f MB, %d files, %d bundled wheels; sha256 %s)", built.path,
              built.bytes / 1e6, len(built.members), built.bundled_wheels, built.sha256[:16])

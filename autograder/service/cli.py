@@ -32,15 +32,13 @@ def _service_settings(args: argparse.Namespace) -> ServiceSettings | None:
     from pydantic import ValidationError
 
     from autograder.service.startup import log_to_file, seed_refusal
+    from autograder.settings import describe_errors
 
     try:
         settings = _settings(args)
     except ValidationError as exc:
-        for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else ""
-            name = ServiceSettings.env_name(field) if field in ServiceSettings.model_fields \
-                else field
-            log.error("setting %s: %s", name, error["msg"])
+        for line in describe_errors(exc, ServiceSettings):
+            log.error("%s", line)
         return None
     log_to_file(settings)
     refusal = seed_refusal(settings)

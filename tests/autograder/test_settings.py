@@ -120,7 +120,17 @@ def test_the_cli_refuses_an_invalid_setting_before_grading(clean_env, tmp_path, 
         assert cli.main(["grade", str(tmp_path)]) == 2
     finally:
         sandbox_log.setLevel(level)
-    assert "cell_timeout" in caplog.text and "pids" in caplog.text
+    assert "setting cell_timeout (AUTOGRADER_CELL_TIMEOUT): Input should be greater than 0 " \
+           "(got -1.0)" in caplog.text
+    assert "setting pids (AUTOGRADER_PIDS): " in caplog.text and "(got 'many')" in caplog.text
+    assert "pydantic" not in caplog.text  # its report, codes and links mean nothing here
+
+
+def test_an_invalid_seed_is_named_as_the_operator_sets_it(clean_env, tmp_path, caplog):
+    clean_env.setenv("CS224N_CHECK_SEED", "x")
+    assert cli.main(["grade", str(tmp_path)]) == 2
+    assert "setting CS224N_CHECK_SEED: Input should be a valid integer" in caplog.text
+    assert "(got 'x')" in caplog.text and "pydantic" not in caplog.text
 
 
 def test_the_variables_people_set_keep_working(clean_env, tmp_path):
