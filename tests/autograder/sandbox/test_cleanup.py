@@ -68,7 +68,8 @@ def test_docker_reaps_stale_containers_and_volumes():
     made = {}
     try:
         for name, owner in owners.items():
-            labels = {LABEL: "io", **owner}
+            # volumes: what versions before the one-container run made (still swept)
+            labels = {LABEL: "run", **owner}
             made[name] = (client.containers.create(box.image, ["true"], labels=labels,
                                                    network_mode="none"),
                           client.volumes.create(labels=labels))
@@ -85,3 +86,42 @@ def test_docker_reaps_stale_containers_and_volumes():
                     obj.remove(force=True)
                 except Exception:
                     pass
+
+
+@pytest.mark.docker
+def test_docker_runs_leave_no_container_or_volume_however_they_end(tmp_path, monkeypatch):
+    """A normal run, a timed-out one and one whose bootstrap refuses its request: nothing of
+    this grader is left in the daemon afterwards (one container per run, no volume)."""
+    pytest.importorskip("docker")
+    from autograder.sandbox import Limits, SandboxUnavailable
+    from autograder.sandbox import docker as backend
+
+    box = require("docker")
+    client = box.client()
+    mine = {"label": f"{backend.OWNER_LABEL}={backend._owner()}"}
+    seen: list[str] = []
+    create = backend._create_and_start
+
+    def spy(*args, **kwargs):
+        made = create(*args, **kwargs)
+        seen.append(made[0].id)
+        return made
+
+    monkeypatch.setattr(backend, "_create_and_start", spy)
+
+    def left() -> tuple[list, list]:
+        return (client.containers.list(all=True, filters=mine),
+                client.volumes.list(filters=mine))
+
+    job = tmp_path / "job"
+    job.mkdir()
+    box.run(job, ["python", "-c", "print('hi')"], Limits(wall_seconds=60.0))
+    assert left() == ([], [])
+    result = box.run(job, ["python", "-c", "import time; time.sleep(60)"],
+                     Limits(wall_seconds=2.0))
+    assert result.timed_out and left() == ([], [])
+    monkeypatch.setattr(backend, "_request", lambda *args: b"not a request, nothing like one")
+    with pytest.raises(SandboxUnavailable, match="not a request"):
+        box.run(job, ["python", "-c", "pass"], Limits(wall_seconds=60.0))
+    assert left() == ([], [])
+    assert len(seen) == 3
