@@ -25,6 +25,7 @@ from autograder.service.deps import (
     token_of,
 )
 from autograder.service.errors import ApiError
+from autograder.service.responses import errors
 
 router = APIRouter()
 
@@ -55,7 +56,8 @@ async def read_uploads(request: Request, uploads: list[UploadFile]
     return files
 
 
-@router.post("/api/submissions", status_code=202)
+@router.post("/api/submissions", status_code=202,
+             responses=errors(400, 401, 403, 413, 429))
 async def create_submission(request: Request, who: Annotated[Identity, Depends(student)],
                             file: Annotated[list[UploadFile], File()]) -> JSONResponse:
     """One file, or several sent as `file` fields (notebooks and the run's artifacts)."""
@@ -67,13 +69,13 @@ async def create_submission(request: Request, who: Annotated[Identity, Depends(s
                         headers={"Location": f"/api/submissions/{row.id}"})
 
 
-@router.get("/api/submissions")
+@router.get("/api/submissions", responses=errors(401, 403))
 def own_history(request: Request, who: Annotated[Identity, Depends(student)]) -> dict:
     rows = records.history(context(request).db, who.student or "")
     return {"submissions": [views.describe(r, j, detail=False) for r, j in rows]}
 
 
-@router.get("/api/grade")
+@router.get("/api/grade", responses=errors(401, 403))
 def own_grade(request: Request, who: Annotated[Identity, Depends(student)]) -> dict:
     """The student's standing grade: each notebook from their latest upload that held it."""
     ctx = context(request)
@@ -81,7 +83,7 @@ def own_grade(request: Request, who: Annotated[Identity, Depends(student)]) -> d
     return {"student": who.student, **views.describe_standing(current)}
 
 
-@router.get("/api/submissions/{submission_id}")
+@router.get("/api/submissions/{submission_id}", responses=errors(401, 403, 404))
 def submission_status(request: Request, submission_id: str,
                       who: Annotated[Identity, Depends(caller)]) -> dict:
     row, job = records.find(context(request).db, submission_id)
@@ -98,7 +100,8 @@ def _graded(request: Request, submission_id: str, who: Identity) -> SubmissionRe
     return result
 
 
-@router.get("/api/submissions/{submission_id}/feedback", response_class=HTMLResponse)
+@router.get("/api/submissions/{submission_id}/feedback", response_class=HTMLResponse,
+            responses=errors(401, 403, 404))
 def feedback(request: Request, submission_id: str,
              who: Annotated[Identity, Depends(caller)]) -> HTMLResponse:
     result = _graded(request, submission_id, who)
@@ -112,7 +115,8 @@ KEPT_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, 
                 "Cross-Origin-Resource-Policy": "same-origin"}
 
 
-@router.get("/api/submissions/{submission_id}/files/{name}")
+@router.get("/api/submissions/{submission_id}/files/{name}",
+            responses=errors(401, 403, 404))
 def kept_file(request: Request, submission_id: str, name: str,
               who: Annotated[Identity, Depends(caller)]) -> Response:
     """An artifact of the student's run, or an image from a notebook's outputs, as
@@ -130,13 +134,15 @@ def kept_file(request: Request, submission_id: str, name: str,
 # --- end H3
 
 
-@router.get("/api/submissions/{submission_id}/results.json")
+@router.get("/api/submissions/{submission_id}/results.json",
+            responses=errors(401, 403, 404))
 def gradescope(request: Request, submission_id: str,
                who: Annotated[Identity, Depends(instructor)]) -> dict:
     return results_json(_graded(request, submission_id, who))
 
 
-@router.post("/api/submissions/{submission_id}/regrade", status_code=202)
+@router.post("/api/submissions/{submission_id}/regrade", status_code=202,
+             responses=errors(401, 403, 404))
 def regrade(request: Request, submission_id: str,
             _who: Annotated[Identity, Depends(instructor)]) -> JSONResponse:
     ctx = context(request)
@@ -145,7 +151,7 @@ def regrade(request: Request, submission_id: str,
     return JSONResponse({"id": submission_id, "status": "queued"}, status_code=202)
 
 
-@router.get("/api/grades.csv")
+@router.get("/api/grades.csv", responses=errors(401, 403))
 def grades_csv(request: Request, _who: Annotated[Identity, Depends(instructor)]) -> Response:
     """Every student's standing grade (each notebook from their latest upload holding it),
     as the engine's grades.csv."""
@@ -158,7 +164,7 @@ def grades_csv(request: Request, _who: Annotated[Identity, Depends(instructor)])
                     headers={"Content-Disposition": 'attachment; filename="grades.csv"'})
 
 
-@router.get("/health")
+@router.get("/health", responses=errors(503))
 def health(request: Request) -> JSONResponse:
     """Public: {"status": "ok" | "degraded", "database": ..., "broker": ...} (broker with
     queue=celery), 503 when degraded; with the instructor token also the queue's counts."""

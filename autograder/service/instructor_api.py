@@ -22,6 +22,7 @@ from autograder.service.deps import context
 from autograder.service.deps import instructor as staff
 from autograder.service.errors import ApiError
 from autograder.service.pages import course_zone
+from autograder.service.responses import errors, openapi_without_422
 
 router = APIRouter(prefix="/api/instructor", tags=["instructor"])
 docs_router = APIRouter()
@@ -54,13 +55,13 @@ def known_student(student: str) -> str:
         raise ApiError(404, f"no such student: {exc}") from None
 
 
-@router.get("/students")
+@router.get("/students", responses=errors(401, 403))
 def students(request: Request, _who: Staff) -> dict:
     """Every student on the roster (submitters or not) with their standing grade."""
     return {"students": [roster_view(e) for e in klass.roster(context(request).db)]}
 
 
-@router.get("/students/{student}")
+@router.get("/students/{student}", responses=errors(401, 403, 404))
 def one_student(request: Request, student: str, _who: Staff) -> dict:
     """One student's standing grade and all their submissions, newest first."""
     db = context(request).db
@@ -73,7 +74,7 @@ def one_student(request: Request, student: str, _who: Staff) -> dict:
             "history": [views.describe(r, j, detail=False) for r, j in rows]}
 
 
-@router.get("/submissions")
+@router.get("/submissions", responses=errors(400, 401, 403))
 def all_submissions(request: Request, _who: Staff,
                     student: Annotated[str | None, Query(max_length=128)] = None,
                     status: State | None = None,
@@ -88,7 +89,7 @@ def all_submissions(request: Request, _who: Staff,
     return {"submissions": [views.describe(r, j, detail=False) for r, j in rows]}
 
 
-@router.post("/regrade", status_code=202)
+@router.post("/regrade", status_code=202, responses=errors(400, 401, 403))
 async def regrade_all(request: Request, _who: Staff,
                       scope: Literal["all", "standing"] = "all") -> JSONResponse:
     """Grade again every finished submission (scope=standing: only those a standing grade
@@ -101,7 +102,7 @@ async def regrade_all(request: Request, _who: Staff,
                         status_code=202)
 
 
-@router.get("/regrade")
+@router.get("/regrade", responses=errors(400, 401, 403))
 def regrade_progress(request: Request, since: Since, _who: Staff) -> dict:
     """How many of the submissions made before `since` were graded again since then."""
     progress = klass.regrade_progress(context(request).db, since)
@@ -109,7 +110,7 @@ def regrade_progress(request: Request, since: Since, _who: Staff) -> dict:
             "failed": progress.failed, "finished": progress.finished}
 
 
-@router.get("/stats")
+@router.get("/stats", responses=errors(401, 403))
 def stats(request: Request, _who: Staff) -> dict:
     """Per-check pass rates and the histogram of standing scores, over the roster."""
     found = klass.class_stats(klass.roster(context(request).db))
@@ -124,5 +125,5 @@ def stats(request: Request, _who: Staff) -> dict:
 
 @docs_router.get("/openapi.json", include_in_schema=False)
 def openapi(request: Request, _who: Staff) -> JSONResponse:
-    """FastAPI's OpenAPI document, for the instructor only (it maps every route)."""
-    return JSONResponse(request.app.openapi())
+    """The OpenAPI document, for the instructor only (it maps every route)."""
+    return JSONResponse(openapi_without_422(request.app))

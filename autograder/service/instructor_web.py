@@ -21,6 +21,7 @@ from autograder.service import instructor as klass
 from autograder.service.deps import context, same_origin, signed_in
 from autograder.service.errors import ApiError
 from autograder.service.pages import page
+from autograder.service.responses import openapi_without_422
 
 router = APIRouter(include_in_schema=False)
 FORM = [Depends(same_origin)]
@@ -137,7 +138,8 @@ def api_docs(request: Request) -> Response:
     (Swagger UI would load its scripts from elsewhere, which these pages never do)."""
     if (refused := _refusal(request)) is not None:
         return refused
-    return _page(request, "instructor_docs.html", operations=_operations(request.app.openapi()))
+    operations = _operations(openapi_without_422(request.app))
+    return _page(request, "instructor_docs.html", operations=operations)
 
 
 def _operations(spec: dict[str, Any]) -> list[dict[str, Any]]:

@@ -141,3 +141,36 @@ def test_regrade_all_and_its_progress(tmp_path):
         assert (progress["done"], progress["total"], progress["finished"]) == (0, 5, False)
         listed = api.get("/api/instructor/submissions", params={"status": "queued"}).json()
         assert {s["id"] for s in listed["submissions"]} == set(ids)
+
+
+def test_the_openapi_document_lists_the_errors_the_api_gives(site):
+    """No 422 (never sent: a malformed request is a 400 with {"error": ...}); each error a
+    request below really gets is documented for its operation, with the error body."""
+    url, tokens, ids = site
+    with staff(url) as api:
+        spec = api.get("/openapi.json").json()
+    operations = {(m.upper(), p): op for p, ops in spec["paths"].items() for m, op in ops.items()}
+    assert not [k for k, op in operations.items() if "422" in op["responses"]]
+    assert spec["components"]["schemas"]["ErrorBody"]["required"] == ["error"]
+    alice = {"Authorization": f"Bearer {tokens['alice']}"}
+    bob = {"Authorization": f"Bearer {tokens['bob']}"}
+    boss = {"Authorization": f"Bearer {INSTRUCTOR}"}
+    tries = [
+        ("GET", "/api/submissions/{submission_id}", f"/api/submissions/{ids[0]}", {}),
+        ("GET", "/api/submissions/{submission_id}", f"/api/submissions/{ids[0]}", bob),
+        ("GET", "/api/submissions/{submission_id}", "/api/submissions/nope", alice),
+        ("GET", "/api/submissions/{submission_id}/results.json",
+         f"/api/submissions/{ids[0]}/results.json", alice),
+        ("POST", "/api/submissions", "/api/submissions", boss),
+        ("POST", "/api/submissions", "/api/submissions", alice),  # no file: malformed
+        ("GET", "/api/instructor/submissions", "/api/instructor/submissions?limit=0", boss),
+        ("GET", "/api/instructor/regrade", "/api/instructor/regrade", boss),  # no since
+        ("GET", "/api/instructor/students/{student}", "/api/instructor/students/n..o", boss),
+    ]
+    for method, operation, path, headers in tries:
+        answer = httpx.request(method, url + path, headers=headers)
+        assert answer.status_code >= 400 and "error" in answer.json(), (path, answer.text)
+        documented = operations[(method, operation)]["responses"]
+        assert str(answer.status_code) in documented, (path, answer.status_code, documented)
+        schema = documented[str(answer.status_code)]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/ErrorBody"}, schema
