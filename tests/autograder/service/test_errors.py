@@ -15,8 +15,10 @@ from autograder.service.records import SubmissionNotFoundError
 AUTOGRADER = Path(__file__).resolve().parents[3] / "autograder"
 ROUTES = {f"autograder.service.{name}" for name in ("api", "web", "deps", "errors", "limits",
                                                      "app", "pages", "instructor_api",
-                                                     "instructor_web", "manual_feedback")}
-"""The edge: routes, their dependencies, the error handlers, the body limit, the app."""
+                                                     "instructor_web", "manual_feedback",
+                                                     "responses")}
+"""The edge: routes, their dependencies, the error handlers, the body limit, the app, and the
+errors the API documents."""
 HTTP_PACKAGES = ("fastapi", "starlette")  # where HTTPException and status live
 
 
