@@ -369,6 +369,10 @@ class BwrapSandbox(Sandbox):
             os.close(ready_write)
         try:
             joined = _read_ready(ready_read)
+        except BaseException:  # stopped meanwhile: the shell may not be in the cgroups yet
+            proc.kill()
+            proc.wait()
+            raise
         finally:
             os.close(ready_read)
         if not joined:  # nothing of the command ran: the shell joins before it execs bwrap
