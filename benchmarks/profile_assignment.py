@@ -1,6 +1,7 @@
 """Where the CPU of grading one whole assignment goes, phase by phase, in one run.
 
     .venv/bin/python benchmarks/profile_assignment.py [--repeats 5] [--submission DIR]
+                                                      [--notebooks NAME ...]
 
 Grades the honest submission of the test corpus (default: out/submitted/honest/ps1, written by
 ``.venv/bin/python -m tests.course.corpus out/submitted``) with the engine and the embedded
@@ -15,6 +16,9 @@ bubblewrap sandbox, ``--repeats`` times, and prints the median CPU seconds of ea
   the runner's cells.json), and the grader's calls;
 * once per grading process (not per submission): preparing the assignment copy.
 
+``--notebooks q1_softmax`` grades a submission of only the named notebooks: what one
+single-notebook upload costs (the `bench_service.py --kind notebooks` case).
+
 Then, in the same sandbox, what each piece costs alone (medians of ``--repeats``): an empty
 sandbox (``/bin/true``), ``python -c pass`` and each heavy import in a fresh interpreter.
 CPU is user + system time; the wall clock is shown beside it (the machine may be shared).
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -212,9 +217,12 @@ def grade_once(grader: Grader, folder: Path, out: Path, profile: Profile) -> flo
         write_feedback(result, out / "feedback.html")
         write_grades_csv([result], out / "grades.csv")
     profile.wall = time.perf_counter() - started
-    if result.auto_score != result.auto_max:
-        raise SystemExit(f"the honest submission got {result.auto_score}/{result.auto_max}")
-    return result.auto_score
+    submitted = {nb.name for nb in result.notebooks if nb.status != "missing"}
+    cells = [c for nb in result.notebooks if nb.name in submitted for c in nb.cells if c.auto]
+    score, best = sum(c.score or 0.0 for c in cells), sum(c.max_points for c in cells)
+    if not cells or score != best:
+        raise SystemExit(f"the honest submission got {score}/{best} on {sorted(submitted)}")
+    return score
 
 
 def measure_alone(options: GradingOptions, repeats: int) -> dict[str, float]:
@@ -244,11 +252,19 @@ def main(argv: list[str] | None = None) -> int:
                         default=REPO / "out" / "submitted" / "honest" / "ps1")
     parser.add_argument("--heavy-cell", type=float, default=0.05,
                         help="cells using at least this many CPU seconds are listed alone")
+    parser.add_argument("--notebooks", nargs="+", metavar="NAME",
+                        help="grade only these notebooks of the submission (e.g. q1_softmax: "
+                             "what one single-notebook upload costs); default: all of them")
     args = parser.parse_args(argv)
     if not args.submission.is_dir():
         print(f"{args.submission} is missing: run .venv/bin/python -m tests.course.corpus "
               "out/submitted first", file=sys.stderr)
         return 2
+    if args.notebooks:
+        missing = [n for n in args.notebooks if not (args.submission / f"{n}.ipynb").is_file()]
+        if missing:
+            print(f"not in {args.submission}: {', '.join(missing)}", file=sys.stderr)
+            return 2
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     join_cpuacct()
     try:
@@ -261,6 +277,12 @@ def _profile(args: argparse.Namespace) -> int:
     options = GradingOptions()
     start = cpu_now()
     with tempfile.TemporaryDirectory(prefix="profile-") as tmp:
+        if args.notebooks:  # a submission of only these notebooks
+            only = Path(tmp) / "submission"
+            only.mkdir()
+            for name in args.notebooks:
+                shutil.copy(args.submission / f"{name}.ipynb", only)
+            args.submission = only
         course = AssignmentCopy(REPO, workdir=Path(tmp) / "course")
         prepare = cpu_now() - start
         profiles: list[Profile] = []
@@ -274,24 +296,27 @@ def _profile(args: argparse.Namespace) -> int:
             grade_once(grader, args.submission, Path(tmp) / f"out{i}", profiles[-1])
         alone = measure_alone(options, args.repeats)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print_table(profiles, prepare, alone)
+    what = (f"{', '.join(args.notebooks)} alone" if args.notebooks
+            else "One whole assignment (honest, 4 notebooks)")
+    print_table(profiles, prepare, alone, what)
     return 0
 
 
-def print_table(profiles: list[Profile], prepare: float, alone: dict[str, float]) -> None:
+def print_table(profiles: list[Profile], prepare: float, alone: dict[str, float],
+                what: str) -> None:
     keys = list(dict.fromkeys(k for p in profiles for k in p.cpu))
     medians = {k: statistics.median(p.cpu.get(k, 0.0) for p in profiles) for k in keys}
     totals = [sum(p.cpu.values()) for p in profiles]
     total = statistics.median(totals)
     walls = [p.wall for p in profiles]
-    print(f"\nOne whole assignment (honest, 4 notebooks), median of {len(profiles)} "
+    print(f"\n{what}, median of {len(profiles)} "
           f"after one warm-up; CPU = user + system, all processes\n")
     print(f"{'phase':<70} {'CPU s':>7} {'share':>6}")
     for key in keys:
         print(f"{key:<70} {medians[key]:7.3f} {medians[key] / total:6.1%}")
-    print(f"{'total CPU per assignment (median of totals)':<70} {total:7.3f}   "
+    print(f"{'total CPU per submission (median of totals)':<70} {total:7.3f}   "
           f"[{', '.join(f'{t:.2f}' for t in totals)}]")
-    print(f"{'wall clock per assignment':<70} {statistics.median(walls):7.3f}")
+    print(f"{'wall clock per submission':<70} {statistics.median(walls):7.3f}")
     print(f"{'once per grading process: the assignment copy (nbgrader generate)':<70} "
           f"{prepare:7.3f}")
     print("\nAlone in the same sandbox (fresh sandbox each), median CPU s:")
