@@ -428,6 +428,31 @@ def service_cpu(service: LocalService | None) -> float | None:
     return service.cpu.seconds() if service is not None else None
 
 
+def own_cpu(pid: int) -> float:
+    """A process's own CPU seconds (user + system, not its children's), 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_split(service: LocalService | None) -> tuple[float, float] | None:
+    """(the server process's own CPU, its grading processes' own): the rest of the service's
+    CPU is the sandboxes'. The grading processes are the server's children that live through
+    the run (one per worker thread)."""
+    if service is None or service.popen is None:
+        return None
+    pid = service.popen.pid
+    children: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            children.update(int(c) for c in task.read_text().split())
+        except OSError:
+            continue
+    return own_cpu(pid), sum(own_cpu(c) for c in children)
+
+
 def busy_fraction(before: tuple[int, int], after: tuple[int, int]) -> float:
     return (after[0] - before[0]) / max(1, after[1] - before[1])
 
@@ -440,8 +465,8 @@ def report(args: argparse.Namespace, where: str, uploads: list[Upload], baseline
            outcomes: list[Outcome], started: float, posted: float, load: list[str],
            machine_busy: tuple[float, float],
            cpu: tuple[float, float, float, float] | None,
-           warm: list[Outcome], log_problems: tuple[list[str], list[str]] | None
-           ) -> int:
+           warm: list[Outcome], log_problems: tuple[list[str], list[str]] | None,
+           split: tuple[float, float] | None = None) -> int:
     """Print the figures; returns the number of lost submissions."""
     n, w = len(outcomes), args.workers
     # one kind of upload: the median lone submission; several: the mean over the kinds
@@ -477,9 +502,15 @@ def report(args: argparse.Namespace, where: str, uploads: list[Upload], baseline
     if cpu is not None:
         cpu_base, seconds_base, cpu_burst, seconds_burst = cpu
         print(f"service CPU (server + sandboxes, cpuacct) per submission: "
-              f"{cpu_base / len(baseline):.1f} s alone ({cpu_base / seconds_base:.2f} cores "
-              f"busy), {cpu_burst / n:.1f} s in the burst ({cpu_burst / seconds_burst:.2f} "
+              f"{cpu_base / len(baseline):.2f} s alone ({cpu_base / seconds_base:.2f} cores "
+              f"busy), {cpu_burst / n:.2f} s in the burst ({cpu_burst / seconds_burst:.2f} "
               f"cores busy)")
+        if split is not None:
+            server, grading = split
+            print(f"  of which, per submission in the burst: the server process "
+                  f"{server / n:.3f} s (HTTP, database, queue), the grading processes "
+                  f"{grading / n:.3f} s (restore, judging, reports, starting sandboxes), the "
+                  f"sandboxes {(cpu_burst - server - grading) / n:.3f} s")
         cores_floor = min(cores, w)
         print(f"CPU floor of the burst (the machine to ourselves, no waiting): {n} x "
               f"{cpu_base / len(baseline):.1f} s / {cores_floor} cores = "
@@ -621,10 +652,14 @@ def main() -> int:
         baseline = asyncio.run(run_baseline(url, prelude[args.warmup:], tokens, uploads,
                                             args.timeout))
         cpu1, t1, busy1 = service_cpu(service), time.monotonic(), cpu_busy()
+        split1 = server_split(service)
         load = Path("/proc/loadavg").read_text().split()[:3]
         outcomes, started, posted = asyncio.run(run_burst(
             url, burst_students, tokens, uploads, args.poll, args.timeout))
         cpu2, t2, busy2 = service_cpu(service), time.monotonic(), cpu_busy()
+        split2 = server_split(service)
+        split = (None if split1 is None or split2 is None
+                 else (split2[0] - split1[0], split2[1] - split1[1]))
         machine_busy = (busy_fraction(busy0, busy1), busy_fraction(busy1, busy2))
         cpu = (None if cpu0 is None or cpu1 is None or cpu2 is None
                else (cpu1 - cpu0, t1 - t0, cpu2 - cpu1, t2 - t1))
@@ -633,7 +668,7 @@ def main() -> int:
             service.stop()  # before reading its log, so its shutdown is in it too
         problems = service.log_problems() if service else None
         return report(args, where, uploads, baseline, outcomes, started, posted, load,
-                      machine_busy, cpu, warm, problems)
+                      machine_busy, cpu, warm, problems, split)
 
     try:
         if args.url:
