@@ -92,18 +92,19 @@ class Grader:
         self.options = options or GradingOptions()
         self._judge_plan = Judge()  # caches the reference's outcomes across submissions
         self._auto_cells = {c.grade_id for c in course.graded_cells if c.auto}
+        self._calls_cache: dict[tuple, tuple[bytes, bytes]] = {}  # see _encoded_calls
 
     def warm_up(self) -> None:
         """Pay now what the first grade would pay: every check's plan and the reference's
         outcomes on it (cached for every later submission), so a fresh grading process
         grades its first submission as fast as its next."""
         for name in self.course.notebooks:
-            for check in CATALOGUE:
-                if check.cell in self._cells_of(name):
-                    plan = plan_for(check, self.options.seed)
-                    for calls in (*(c for _, c in plan.variants),
-                                  *(c for _, c in plan.examples)):
-                        self._judge_plan.reference(calls)
+            checks = [c for c in CATALOGUE if c.cell in self._cells_of(name)]
+            plans = {c.name: plan_for(c, self.options.seed) for c in checks}
+            for plan in plans.values():
+                for calls in (*(c for _, c in plan.variants), *(c for _, c in plan.examples)):
+                    self._judge_plan.reference(calls)
+            self._encoded_calls(name, checks, plans)
         self._course_imports  # noqa: B018 - a cached property: read once now
         for name in self.course.notebooks:  # nbgrader's and SQLAlchemy's first-use costs
             try:
@@ -182,9 +183,8 @@ class Grader:
                 calls = job / zygote.CALLS_DIR / f"{name}.json"
                 # the zygote takes them away before any student code; each notebook's keeper
                 # reads its own after the fork and hands them over after the last cell
-                wire.write_calls(calls, [call for c in checks[name]
-                                         for call in plans[name][c.name].calls])
-                keys[name] = keeper.write_key(calls)
+                wire.write_encoded(calls, self._encoded_calls(name, checks[name], plans[name]))
+                keys[name] = keeper.write_key(calls)  # a fresh key for every run
             run = self._run_sandbox(job, names)
             for name in names:
                 out = job / zygote.RESULTS_DIR / name
@@ -227,6 +227,17 @@ class Grader:
 
     def _cells_of(self, name: str) -> set[str]:
         return {c.grade_id for c in self.course.graded_cells if c.notebook == name and c.auto}
+
+    def _encoded_calls(self, name: str, checks: list[Check], plans: dict[str, Plan]
+                       ) -> tuple[bytes, bytes]:
+        """The notebook's calls as written to the job (the same for every submission at this
+        seed: encoded once per grader)."""
+        key = (name, self.options.seed, tuple(c.name for c in checks))
+        encoded = self._calls_cache.get(key)
+        if encoded is None:
+            encoded = self._calls_cache[key] = wire.encode_calls(
+                [call for c in checks for call in plans[c.name].calls])
+        return encoded
 
     def _prepare_job(self, job: Path, restored: dict) -> None:
         job.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,21 @@ def test_calls_and_outcomes_round_trip(tmp_path):
     assert got[1].error == "ValueError: no" and got[1].value is None
 
 
+def test_encoded_calls_are_the_bytes_write_calls_writes(tmp_path):
+    """The grader encodes a notebook's calls once and writes the bytes into every job."""
+    calls = sample_calls()
+    wire.write_calls(tmp_path / "a.json", calls)
+    encoded = wire.encode_calls(calls)
+    for i in range(2):
+        wire.write_encoded(tmp_path / f"b{i}.json", encoded)
+        assert (tmp_path / f"b{i}.json").read_bytes() == (tmp_path / "a.json").read_bytes()
+        assert (tmp_path / f"b{i}.json.npz").read_bytes() == \
+            (tmp_path / "a.json.npz").read_bytes()
+    back = wire.read_calls(tmp_path / "b1.json")
+    np.testing.assert_array_equal(back[0].args[0], calls[0].args[0])
+    assert [c.function for c in back] == ["softmax", "gradcheck_naive"]
+
+
 # ---------------------------------------------------------------- arrays: bombs and lies
 
 
