@@ -29,6 +29,7 @@ import io
 import json
 import math
 import os
+import re
 import stat
 import struct
 import zipfile
@@ -274,11 +275,15 @@ def _read_member(member: io.BufferedIOBase, declared: int, room: int
     header_length = struct.unpack(size_format, size_field)[0]
     if header_length > MAX_HEADER_BYTES:
         raise WireError("array header too large")
-    prefix = io.BytesIO(magic + size_field + _read_exact(member, header_length))
-    version = npy_format.read_magic(prefix)
-    reader = (npy_format.read_array_header_1_0 if version == (1, 0)
-              else npy_format.read_array_header_2_0)
-    shape, fortran, dtype = reader(prefix, max_header_size=MAX_HEADER_BYTES)
+    header = _read_exact(member, header_length)
+    prefix = io.BytesIO(magic + size_field + header)
+    parsed = _plain_header(header)
+    if parsed is None:  # any other form: numpy's own parser (ast.literal_eval, slower)
+        version = npy_format.read_magic(prefix)
+        reader = (npy_format.read_array_header_1_0 if version == (1, 0)
+                  else npy_format.read_array_header_2_0)
+        parsed = reader(prefix, max_header_size=MAX_HEADER_BYTES)
+    shape, fortran, dtype = parsed
     if (dtype.kind not in ALLOWED_KINDS or dtype.fields is not None or dtype.subdtype
             or dtype.hasobject):
         raise WireError(f"array of dtype {dtype} refused")
@@ -302,6 +307,27 @@ def _read_member(member: io.BufferedIOBase, declared: int, room: int
         raise WireError("array size does not match its header")
     array = np.frombuffer(buffer, dtype=dtype)  # writable: backed by a bytearray
     return array.reshape(shape, order="F" if fortran else "C"), nbytes
+
+
+_PLAIN_HEADER = re.compile(
+    rb"\{'descr': '([<>|][a-z]\d{1,2})', 'fortran_order': (True|False), "
+    rb"'shape': \(((?:\d{1,18}, )*\d{0,18},?)\), \} *\n")
+
+
+def _plain_header(header: bytes) -> tuple[tuple[int, ...], bool, np.dtype] | None:
+    """(shape, fortran order, dtype) of a header exactly as numpy writes it for a plain
+    array, else None. Half of reading a few hundred small arrays went to numpy's parser
+    (``ast.literal_eval`` of the header); the checks after it are the same either way."""
+    found = _PLAIN_HEADER.fullmatch(header)
+    if found is None:
+        return None
+    descr, fortran, dims = found.groups()
+    try:
+        dtype = np.dtype(descr.decode("ascii"))
+    except TypeError:
+        return None
+    shape = tuple(int(d) for d in dims.split(b",") if d.strip())
+    return shape, fortran == b"True", dtype
 
 
 def _read_exact(stream: io.BufferedIOBase, n: int) -> bytes:

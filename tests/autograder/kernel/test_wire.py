@@ -72,6 +72,34 @@ def test_encoded_calls_are_the_bytes_write_calls_writes(tmp_path):
 # ---------------------------------------------------------------- arrays: bombs and lies
 
 
+@pytest.mark.parametrize("array", [
+    np.zeros((3, 4)), np.arange(5), np.array(2.5), np.ones((2, 0, 3), dtype=np.int32),
+    np.array([True, False]), np.zeros((2, 3), order="F"), np.zeros(4, dtype=np.complex128),
+    np.zeros(3, dtype=np.uint8), np.zeros((1, 1, 1, 1), dtype=">f4"), np.int64(7),
+])
+def test_plain_headers_parse_as_numpy_parses_them(array):
+    """The fast reading of numpy's usual header gives what numpy's own parser gives."""
+    raw = io.BytesIO()
+    npy_format.write_array(raw, np.asarray(array))
+    stream = io.BytesIO(raw.getvalue())
+    npy_format.read_magic(stream)
+    expected = npy_format.read_array_header_1_0(stream)
+    length = struct.unpack("<H", raw.getvalue()[8:10])[0]
+    assert wire._plain_header(raw.getvalue()[10:10 + length]) == expected
+
+
+@pytest.mark.parametrize("header", [
+    b"{'descr': '|O', 'fortran_order': False, 'shape': (3,), }\n",  # objects: numpy decides
+    b"{'descr': '<U5', 'fortran_order': False, 'shape': (3,), }\n",
+    b"{'shape': (3,), 'descr': '<f8', 'fortran_order': False, }\n",  # another order
+    b"{'descr': '<f8', 'fortran_order': False, 'shape': (3,), 'x': 1, }\n",
+    b"{'descr': '<f8', 'fortran_order': 0, 'shape': (3,), }\n",
+    b"{'descr': '<f8', 'fortran_order': False, 'shape': (-3,), }\n",
+])
+def test_other_headers_go_to_numpy_s_parser(header):
+    assert wire._plain_header(header) is None
+
+
 def _npy_header(shape: tuple, descr: str = "<f8", version: tuple = (1, 0)) -> bytes:
     buf = io.BytesIO()
     header = {"descr": descr, "fortran_order": False, "shape": shape}
