@@ -11,7 +11,9 @@ instead of two plus four archive copies. Per run:
 1. the sandbox container is created: network "none", memory = memory+swap, pids_limit,
    read-only root, ``/job`` (``scratch_bytes``), ``/opt/grader`` and ``/tmp`` size- and
    inode-limited tmpfs mounts of its own, no-new-privileges, ulimits, an init (docker-init),
-   ``cap_drop=ALL`` but for the few capabilities the bootstrap below needs;
+   ``cap_drop=ALL`` but for the few capabilities the bootstrap below needs (the job and
+   runtime files now live in the container's own tmpfs, so they count toward its memory
+   limit; pids_limit counts the init and the bootstrap on top of the command's ``pids``);
 2. the host attaches to its stdin/stdout/stderr, starts it and writes a request on its stdin:
    the command, the rlimits, a tar of the job and one of the runtime files;
 3. the container's command is :func:`_bootstrap` (code of this module, never the student's),
@@ -40,6 +42,7 @@ import json
 import logging
 import math
 import os
+import resource
 import socket
 import struct
 import time
@@ -235,10 +238,11 @@ def _container_options(docker: Any, limits: Limits, grader_bytes: int,
     """Everything of the sandbox container but its image and name."""
     grader_size = grader_bytes * 2 + 4 * 1024 * 1024
     inodes = f"nr_inodes={2 * MAX_FILES}"
-    # the bootstrap writes the job with the container's rlimits; the command gets its own
-    # (lower) ones from the bootstrap, which it cannot raise
+    # the container's rlimits bind the bootstrap: large enough for the job's files and for
+    # reading the command's output all through the wall clock; the command gets the exact
+    # (lower) ones from the bootstrap, and cannot raise them
     file_cap = max(limits.file_bytes, limits.scratch_bytes, grader_size)
-    cpu = int(limits.cpu_seconds)
+    cpu = max(int(limits.cpu_seconds) + 5, math.ceil(limits.wall_seconds) + 60)
     Ulimit = docker.types.Ulimit
     return dict(
         command=["python3", "-I", "-S", "-c", _bootstrap_code()],
@@ -258,7 +262,7 @@ def _container_options(docker: Any, limits: Limits, grader_bytes: int,
             Ulimit(name="fsize", soft=file_cap, hard=file_cap),
             Ulimit(name="nofile", soft=max(limits.open_files, 64),
                    hard=max(limits.open_files, 64)),
-            Ulimit(name="cpu", soft=cpu, hard=cpu + 5),
+            Ulimit(name="cpu", soft=cpu, hard=cpu),
             Ulimit(name="core", soft=0, hard=0),
         ],
         network_mode="none",
@@ -281,8 +285,6 @@ def _container_options(docker: Any, limits: Limits, grader_bytes: int,
 def _child_rlimits(limits: Limits) -> list[tuple[int, int, int]]:
     """The command's rlimits: those of :meth:`Limits.rlimits` but the address space (the
     container's memory limit binds the processes together instead)."""
-    import resource
-
     return [r for r in limits.rlimits() if r[0] != resource.RLIMIT_AS]
 
 

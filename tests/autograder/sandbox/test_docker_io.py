@@ -389,22 +389,28 @@ def test_what_the_command_hid_from_itself_comes_back(job):
 
 
 @pytest.mark.docker
-def test_a_large_job_file_goes_in_but_the_command_keeps_its_file_limit(job):
+def test_a_large_job_file_goes_in_but_the_command_keeps_its_rlimits(job):
+    """The container's rlimits are the bootstrap's (it writes the job, reads the output
+    all through the wall clock); the command gets exactly its own, for good."""
     (job / "data.bin").write_bytes(b"d" * (3 * 1024**2))
     result = _run(job, """
         import os, resource
         print("size=", os.path.getsize("data.bin"))
         print("fsize=", resource.getrlimit(resource.RLIMIT_FSIZE))
+        print("cpu=", resource.getrlimit(resource.RLIMIT_CPU))
+        print("nofile=", resource.getrlimit(resource.RLIMIT_NOFILE))
+        print("core=", resource.getrlimit(resource.RLIMIT_CORE))
         try:
             resource.setrlimit(resource.RLIMIT_FSIZE, (2**40, 2**40))
             print("raise= done")
         except (OSError, ValueError):
             print("raise= refused")
-    """, file_bytes=1024**2)
+    """, file_bytes=1024**2, cpu_seconds=9, open_files=40)
     out = _lines(result.stdout)
     assert result.exit_code == 0, result
     assert out["size"] == str(3 * 1024**2)
     assert out["fsize"] == f"({1024**2}, {1024**2})"
+    assert (out["cpu"], out["nofile"], out["core"]) == ("(9, 14)", "(40, 40)", "(0, 0)")
     assert out["raise"] == "refused"
 
 
