@@ -636,6 +636,9 @@ class _Attached:
                 data = self.sock.recv(1 << 16)
             except TimeoutError:
                 continue
+            except OSError as exc:  # the connection broke: the stream ends here
+                log.warning("the sandbox's stream broke: %s", exc)
+                data = b""
             if data:
                 self._raw += data
             else:

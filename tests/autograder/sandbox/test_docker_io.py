@@ -149,6 +149,13 @@ def test_a_malformed_stream_is_refused(raw, message):
         list(stream.rest())
 
 
+def test_a_broken_connection_is_the_end_of_the_stream():
+    data = frame(answer_bytes(out=b"x" * 50))
+    stream = _Attached(FakeSocket([data[:40], ConnectionResetError(104, "reset")]))
+    with pytest.raises(AnswerError, match="ended inside a frame"):
+        stream.answer()
+
+
 def test_an_oversized_answer_is_refused_before_it_is_read():
     """The sizes are checked first: a huge claimed tail is not waited for."""
     head = ANSWER_MAGIC + struct.pack(">III", 2, 10**9, 0)
