@@ -65,6 +65,7 @@ from autograder.sandbox.base import (
     killed_reason,
     sandbox_env,
     split_status,
+    wait_exited,
 )
 from autograder.sandbox.files import copy_back, copy_job_in, read_tail
 
@@ -212,7 +213,7 @@ class ContainerSandbox(Sandbox):
                                 start_new_session=True, preexec_fn=_preexec(limits, uid))
         timed_out = False
         try:
-            status = proc.wait(timeout=limits.wall_seconds)
+            status = wait_exited(proc, limits.wall_seconds)
         except subprocess.TimeoutExpired:
             timed_out = True
             log.info("wall-clock limit of %.1fs reached: killing uid %d", limits.wall_seconds,

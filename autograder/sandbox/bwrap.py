@@ -58,6 +58,7 @@ from autograder.sandbox.base import (
     killed_reason,
     sandbox_env,
     split_status,
+    wait_exited,
 )
 from autograder.sandbox.cgroup import RunCgroups, controller_env
 from autograder.sandbox.files import MAX_FILES, copy_back, copy_job_in, read_tail
@@ -382,7 +383,7 @@ class BwrapSandbox(Sandbox):
                                      f"{cgroups.procs_files()} (exit {proc.returncode})")
         timed_out = False
         try:
-            status = proc.wait(timeout=limits.wall_seconds)
+            status = wait_exited(proc, limits.wall_seconds)
         except subprocess.TimeoutExpired:
             timed_out = True
             log.info("wall-clock limit of %.1fs reached: killing the sandbox", limits.wall_seconds)

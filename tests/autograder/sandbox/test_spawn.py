@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 from autograder.sandbox import Limits, SandboxUnavailable
+from autograder.sandbox.base import wait_exited
 from autograder.sandbox.bwrap import BwrapSandbox, _read_ready, spawn_command
 from autograder.sandbox.cgroup import RunCgroups
 from tests.autograder.sandbox.conftest import SMALL, require
@@ -116,3 +118,32 @@ def test_spawn_command_shape():
     assert cmd[:3] == ["/bin/sh", "-c", cmd[2]] and cmd[3] == "sh"
     assert cmd[4:7] == ["/a/cgroup.procs", "/b/cgroup.procs", "--"]
     assert Path(cmd[7]).name == "prlimit" and cmd[-3:] == ["--", "bwrap", "x"]
+
+
+def test_wait_exited_gives_the_status_without_polling(monkeypatch):
+    """Popen.wait(timeout) sleeps in steps up to 50 ms and sees the end late; wait_exited
+    wakes on a pidfd (it never sleeps)."""
+    proc = subprocess.Popen(["sh", "-c", "sleep 0.2; exit 3"])
+
+    def no_sleep(seconds):
+        raise AssertionError(f"polled: time.sleep({seconds})")
+
+    monkeypatch.setattr(time, "sleep", no_sleep)
+    assert wait_exited(proc, 30) == 3
+
+
+def test_wait_exited_times_out_and_falls_back(monkeypatch):
+    proc = subprocess.Popen(["sleep", "30"])
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            wait_exited(proc, 0.2)
+    finally:
+        proc.kill()
+    assert wait_exited(proc, 10) == -9  # Popen's returncode: killed by SIGKILL
+
+    def no_pidfd(pid):
+        raise OSError("no pidfd here")
+
+    monkeypatch.setattr(os, "pidfd_open", no_pidfd)
+    quick = subprocess.Popen(["true"])
+    assert wait_exited(quick, 10) == 0
