@@ -91,6 +91,12 @@ class CeleryJobQueue:
     def claim(self, worker: str) -> Claim | None:
         return self.table.claim(worker)
 
+    def wait_for_work(self, timeout: float) -> None:
+        self.table.wait_for_work(timeout)
+
+    def wake(self) -> None:
+        self.table.wake()
+
     def claim_submission(self, submission_id: str, worker: str) -> Claim | None:
         return self.table.claim_submission(submission_id, worker)
 

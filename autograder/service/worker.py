@@ -62,7 +62,7 @@ class Worker:
                 self.stop.wait(5 * self.settings.poll_seconds)
                 continue
             if claim is None:
-                self.stop.wait(self.settings.poll_seconds)
+                self.queue.wait_for_work(self.settings.poll_seconds)
                 continue
             self.handle(claim)
         log.info("worker %s stopped", self.name)
@@ -210,6 +210,7 @@ class WorkerPool:
         grades it at once), then end the grading processes and remove the temp folder.
         A crash instead leaves the jobs to their lease and the leftovers to the next start."""
         self.stop.set()
+        self.queue.wake()  # idle workers see the stop at once
         self._join(timeout)
         if self.engine is not None and self._alive():
             log.info("stopping %d grades in progress", len(self._alive()))

@@ -92,3 +92,34 @@ def test_a_grading_process_that_dies_costs_only_its_job(ctx):
         assert all(t.is_alive() for t in pool.threads)
     finally:
         pool.shutdown()
+
+
+class InstantEngine(SlowEngine):
+    def grade(self, submission, notebooks_dir) -> SubmissionResult:
+        self.graded.append(submission.student)
+        return SubmissionResult(submission.student, submission.digest)
+
+
+def test_an_idle_worker_starts_a_new_job_at_once_not_at_its_next_look(tmp_path):
+    """With a poll of 60 s, only the queue's wake-up can start the jobs within the 10 s the
+    test waits: an upload (added in the intake's transaction), a re-grade, and the stop."""
+    settings = ServiceSettings(data_dir=tmp_path, poll_seconds=60.0, submissions_per_minute=100)
+    ctx = ServiceContext.build(settings)
+    engine = InstantEngine()
+    pool = WorkerPool(ctx.settings, ctx.db, ctx.queue, 2, engine=lambda: engine)
+    pool.start()
+    try:
+        time.sleep(0.3)  # both workers idle, each in its pause
+        sid = intake.accept(ctx, "alice", "q1_softmax.ipynb", honest_q1()).id
+        assert wait_done(ctx, sid, timeout=10.0) < 10.0
+        time.sleep(0.3)
+        assert ctx.queue.requeue(sid)
+        start = time.monotonic()
+        while engine.graded.count("alice") < 2:
+            assert time.monotonic() - start < 10.0, "the re-grade waited for the poll"
+            time.sleep(0.01)
+    finally:
+        start = time.monotonic()
+        pool.shutdown()
+        ctx.db.close()
+    assert time.monotonic() - start < 10.0  # the stop woke the idle workers too
