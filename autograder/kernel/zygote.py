@@ -19,9 +19,10 @@ and reads back, after the run, ``_results/NAME/``: the runner's result files of 
 
 Before any student code runs, the zygote prints :data:`STARTED`, takes every notebook's calls
 and key out of /job (open descriptors, unlinked, never read here: each notebook's keeper reads
-its own after the fork, see :mod:`kernel.keeper`), reads ``_files`` into memory and removes it,
-becomes non-dumpable (a process of the same uid can then read neither its memory nor its
-descriptors) and imports the preloads. Then, one notebook at a time:
+its own after the fork, see :mod:`kernel.keeper`), reads ``_files`` into memory and writes them
+to /job (the course's support package, importable), becomes non-dumpable (a process of the same
+uid can then read neither its memory nor its descriptors) and imports the preloads (the course's
+own support modules among them). Then, one notebook at a time:
 
 1. /job and /tmp are emptied and the files written back from memory: a notebook sees no file
    an earlier one wrote;
@@ -362,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     fds = {name: calls_keeper.take(job / CALLS_DIR / f"{name}.json") for name in names}
     files = read_tree(job / FILES_DIR)
     empty(job)
+    write_tree(job, files)  # the course's support package, importable for the preloads
     _set_dumpable(False)
     mark = time.process_time()
     preload(["numpy", "IPython.core.interactiveshell", "kernel.runner", *args.preload])

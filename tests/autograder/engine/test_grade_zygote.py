@@ -69,3 +69,15 @@ def test_a_notebook_killed_during_the_calls_is_told_so(grader):
     report = next(nb for nb in result.notebooks if nb.name == "q1_softmax")
     assert report.status == "stopped", report
     assert "while the grader was calling your functions" in (report.message or ""), report
+
+
+def test_the_zygote_preloads_the_course_s_own_support_modules(grader):
+    """What the locked cells import, the course's support package included (compiled and
+    imported once per submission from the job's pristine copy, not once per notebook);
+    nothing the student wrote, and no lazy import made eager."""
+    q1, q3 = grader._preloads(["q1_softmax"]), grader._preloads(["q3_word2vec"])
+    assert "cs224n.selfcheck" in q1 and "numpy" in q1
+    assert {"cs224n", "cs224n.treebank", "tqdm"} <= set(q3)
+    assert "cs224n.checkpoints" not in q3  # imported by a solution cell only
+    assert not {"matplotlib", "matplotlib.pyplot", "sklearn"} & set(q3)
+
