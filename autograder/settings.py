@@ -187,7 +187,7 @@ class GradingSettings(SandboxSettings, DeadlineSettings):
                                "source/<assignment>/. Default: the working directory")
     assignment: str = Field("ps1", description="the assignment id")
     sandbox: Backend = Field("bwrap", description="where student code runs: bwrap (no daemon) "
-                                                  "or docker (a container per notebook)")
+                                                  "or docker (a container per submission)")
     memory_mb: int = Field(
         2048, gt=0, description="memory of one notebook in MiB, all its processes together, "
                                 "swap included (a memory cgroup for bwrap, the container's "

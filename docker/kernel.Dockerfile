@@ -39,7 +39,7 @@ ENV VIRTUAL_ENV=/opt/venv \
     MPLCONFIGDIR=/tmp/matplotlib \
     IPYTHONDIR=/tmp/ipython \
     HOME=/job
-# /job and /opt/grader are mount points: the backend mounts size-limited tmpfs volumes there
+# /job and /opt/grader are mount points: the backend mounts size-limited tmpfs of the container there
 RUN useradd --uid 1001 --user-group --no-create-home --home-dir /job --shell /usr/sbin/nologin student \
  && mkdir -p /job /opt/grader \
  && chown student:student /job
