@@ -93,16 +93,19 @@ def test_the_next_request_on_a_kept_alive_connection_has_the_same_deadline(setti
     assert closed is not None and closed < HEADER_TIMEOUT + 1.5
 
 
+async def _closed_within(reader: asyncio.StreamReader, seconds: float) -> bool:
+    try:
+        return await asyncio.wait_for(reader.read(1), seconds) == b""
+    except (asyncio.TimeoutError, ConnectionError, OSError):
+        return False
+
+
 async def _over_the_cap(url: str, cap: int) -> tuple[int, int]:
+    """How many of cap + 5 idle connections the server closed within 2 s (the header
+    deadline is far off: only the cap closes any), then whether it still serves."""
     port = int(url.rsplit(":", 1)[1])
     conns = await _open_slow(port, cap + 5, head=b"")
-    await asyncio.sleep(0.3)
-    shut = 0
-    for reader, _w in conns:
-        try:
-            shut += await asyncio.wait_for(reader.read(1), 0.01) == b""
-        except asyncio.TimeoutError:
-            pass
+    shut = sum(await asyncio.gather(*(_closed_within(r, 2.0) for r, _w in conns)))
     for _r, w in conns:
         w.close()
     await asyncio.sleep(0.3)
@@ -111,7 +114,11 @@ async def _over_the_cap(url: str, cap: int) -> tuple[int, int]:
     return shut, status
 
 
-def test_connections_beyond_the_cap_are_closed_at_once(settings):
+def test_connections_beyond_the_cap_are_closed_at_once(tmp_path):
+    # a header deadline far beyond the test: a loaded machine opening the connections slowly
+    # must not see the deadline close the first ones (CI saw 9 closed, not 5)
+    settings = settings_for(tmp_path, header_timeout=60.0, keepalive_timeout=1,
+                            max_connections=SLOW + 10)
     with running(settings) as url:
         shut, status = asyncio.run(_over_the_cap(url, settings.max_connections))
     assert shut == 5 and status == 200
