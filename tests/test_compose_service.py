@@ -23,6 +23,7 @@ import zipfile
 from pathlib import Path
 
 import httpx
+import nbformat
 import pytest
 
 from tests.compose import compose_command, compose_env, require_docker
@@ -136,6 +137,20 @@ def zip_submission(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
+def slow_zip_submission(folder: Path, seconds: float) -> bytes:
+    """The submission in folder, its q1 ending with a cell of the student's that waits
+    ``seconds`` (no CPU, no effect on the grade): a grade that is surely still running when
+    the test kills its worker (a whole assignment grades in about a second otherwise)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.glob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            if path.stem == "q1_softmax":
+                nb.cells.append(nbformat.v4.new_code_cell(f"import time\ntime.sleep({seconds})"))
+            archive.writestr(f"ps1/{path.name}", nbformat.writes(nb))
+    return buffer.getvalue()
+
+
 def submit(stack: Stack, student: str, data: bytes) -> str:
     response = httpx.post(f"{stack.url}/api/submissions", files={"file": ("ps1.zip", data)},
                           headers={"Authorization": f"Bearer {stack.tokens[student]}"},
@@ -206,7 +221,7 @@ def test_nbgrader_export_reads_every_grade_from_postgres(stack, corpus_expected)
 
 def test_a_worker_killed_mid_grade_leaves_its_job_to_the_other(stack, corpus_dir,
                                                               corpus_expected):
-    honest = zip_submission(corpus_dir / "honest" / "ps1")
+    honest = slow_zip_submission(corpus_dir / "honest" / "ps1", 20)
     sid = submit(stack, KILLED, honest)
     deadline = time.monotonic() + 300
     holder = ""
