@@ -17,18 +17,23 @@ SLOW = 40  # connections
 
 
 async def _open_slow(port: int, n: int, head: bytes = b"GET /health HTTP/1.1\r\nHost: x\r\n"):
+    """n connections, each with the moment it was opened (its header deadline counts from
+    there: opening 40 takes a while on a loaded machine)."""
     conns = []
     for _ in range(n):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        opened = time.monotonic()
         writer.write(head)
         await writer.drain()
-        conns.append((reader, writer))
+        conns.append((reader, writer, opened))
     return conns
 
 
-async def _trickle_until_closed(reader, writer, limit: float) -> float | None:
-    """Send a header line every 0.2 s; seconds until the server closed, None if it never did."""
-    start = time.monotonic()
+async def _trickle_until_closed(reader, writer, limit: float,
+                                start: float | None = None) -> float | None:
+    """Send a header line every 0.2 s; seconds from start (default: now) until the server
+    closed, None if it never did."""
+    start = time.monotonic() if start is None else start
     k = 0
     while time.monotonic() - start < limit:
         try:
@@ -48,14 +53,15 @@ async def _slow_headers(url: str) -> tuple[list[float | None], float, int]:
     port = int(url.rsplit(":", 1)[1])
     conns = await _open_slow(port, SLOW)
     limit = HEADER_TIMEOUT + 3.0
-    trickles = [asyncio.create_task(_trickle_until_closed(r, w, limit)) for r, w in conns]
+    trickles = [asyncio.create_task(_trickle_until_closed(r, w, limit, opened))
+                for r, w, opened in conns]
     await asyncio.sleep(0.3)
     async with httpx.AsyncClient(timeout=5) as client:
         start = time.monotonic()
         status = (await client.get(f"{url}/health")).status_code
         normal = time.monotonic() - start
     closed = await asyncio.gather(*trickles)
-    for _r, w in conns:
+    for _r, w, _opened in conns:
         w.close()
     return closed, normal, status
 
@@ -105,8 +111,8 @@ async def _over_the_cap(url: str, cap: int) -> tuple[int, int]:
     deadline is far off: only the cap closes any), then whether it still serves."""
     port = int(url.rsplit(":", 1)[1])
     conns = await _open_slow(port, cap + 5, head=b"")
-    shut = sum(await asyncio.gather(*(_closed_within(r, 2.0) for r, _w in conns)))
-    for _r, w in conns:
+    shut = sum(await asyncio.gather(*(_closed_within(r, 2.0) for r, _w, _o in conns)))
+    for _r, w, _o in conns:
         w.close()
     await asyncio.sleep(0.3)
     async with httpx.AsyncClient(timeout=5) as client:
